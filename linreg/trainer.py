@@ -1,0 +1,315 @@
+"""Train ``targets ≈ inputs @ weight.T + bias`` with PyTorch, one epoch per call.
+
+The "scratch" engine is the seed notebook's loop exactly: float32 tensors, predictions
+``x @ W.t() + b``, ``loss = sum(d * d) / d.numel()``, ``loss.backward()``, the update
+``W -= W.grad * lr`` under ``torch.no_grad()``, gradients zeroed. The "nn" engine is the
+lesson's second half: ``nn.Linear``, ``F.mse_loss`` and a ``torch.optim`` optimizer.
+Each trainer owns its ``torch.Generator``; nothing here touches global RNG state.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from linreg.errors import LinregError
+from linreg.history import History, Snapshot
+
+ENGINES = ("scratch", "nn")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+INITS = ("uniform", "normal", "zeros")
+MOMENTUM = 0.9
+# Training stops when the loss grows past this many times the larger of the first
+# epoch's loss and the loss of predicting zero everywhere: it has exploded.
+EXPLODE_FACTOR = 1e8
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every setting of a training run."""
+
+    learning_rate: float = 1e-5
+    engine: str = "scratch"  # "scratch": the seed's manual update; "nn": nn.Linear + torch.optim
+    optimizer: str = "sgd"  # nn engine: "sgd", "momentum" (SGD, momentum 0.9) or "adam"
+    batch_size: int | None = (
+        None  # None (or ≥ rows): full batch; else mini-batches reshuffled each epoch
+    )
+    standardize: bool = (
+        False  # z-score the inputs for training; results also given in original units
+    )
+    init: str = "uniform"  # "uniform": torch.rand like the seed; "normal": torch.randn; "zeros"
+    seed: int = 0
+
+    def validate(self) -> TrainConfig:
+        """Return self, or raise LinregError naming the first impossible setting."""
+        _check_learning_rate(self.learning_rate)
+        for name, value, choices in (
+            ("engine", self.engine, ENGINES),
+            ("optimizer", self.optimizer, OPTIMIZERS),
+            ("init", self.init, INITS),
+        ):
+            if value not in choices:
+                raise LinregError(
+                    "bad_setting", name=name, value=value, expected=" | ".join(choices)
+                )
+        if self.batch_size is not None and (
+            isinstance(self.batch_size, bool)
+            or not isinstance(self.batch_size, int)
+            or self.batch_size < 1
+        ):
+            raise LinregError(
+                "bad_setting",
+                name="batch_size",
+                value=self.batch_size,
+                expected="a whole number ≥ 1, or full batch",
+            )
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not 0 <= self.seed < 2**63
+        ):
+            raise LinregError(
+                "bad_setting",
+                name="seed",
+                value=self.seed,
+                expected="a whole number from 0 to 2**63 - 1",
+            )
+        return self
+
+    def with_(self, **changes: object) -> TrainConfig:
+        """A copy with some settings changed, validated."""
+        return replace(self, **changes).validate()
+
+
+def _check_learning_rate(value: float) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (math.isfinite(value) and value > 0)
+    ):
+        raise LinregError(
+            "bad_setting", name="learning_rate", value=value, expected="a finite number > 0"
+        )
+
+
+def initial_parameters(
+    n_targets: int, n_inputs: int, init: str, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weight (K, D) then bias (K,), drawn in that order from ``generator`` like the seed's torch.rand."""
+    if init == "uniform":
+        weight = torch.rand(n_targets, n_inputs, generator=generator)
+        bias = torch.rand(n_targets, generator=generator)
+    elif init == "normal":
+        weight = torch.randn(n_targets, n_inputs, generator=generator)
+        bias = torch.randn(n_targets, generator=generator)
+    else:
+        weight = torch.zeros(n_targets, n_inputs)
+        bias = torch.zeros(n_targets)
+    return weight, bias
+
+
+def to_original_units(
+    weight: np.ndarray, bias: np.ndarray, mean: np.ndarray, scale: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weight (K, D) and bias (K,) learnt on ``(x - mean) / scale``, rewritten for raw ``x``."""
+    weight = np.asarray(weight, dtype=np.float64) / scale
+    bias = np.asarray(bias, dtype=np.float64) - weight @ mean
+    return weight, bias
+
+
+class Trainer:
+    """A linear model and its optimiser; ``step()`` runs one epoch and records it in ``history``.
+
+    inputs (N, D) and targets (N, K) are in original units; with ``standardize`` the model
+    trains on z-scored inputs and ``parameters()`` converts back.
+    """
+
+    def __init__(
+        self, inputs: np.ndarray, targets: np.ndarray, config: TrainConfig | None = None
+    ) -> None:
+        self.config = (config or TrainConfig()).validate()
+        inputs = np.asarray(inputs, dtype=np.float64)
+        targets = np.asarray(targets, dtype=np.float64)
+        if inputs.ndim != 2 or targets.ndim != 2 or len(inputs) != len(targets):
+            raise LinregError("shape_mismatch", n_inputs=len(inputs), n_targets=len(targets))
+        n_rows, n_inputs = inputs.shape
+        n_targets = targets.shape[1]
+        if self.config.standardize:
+            self.input_mean = inputs.mean(axis=0)
+            std = inputs.std(axis=0)
+            self.input_scale = np.where(
+                std > 0, std, 1.0
+            )  # a constant column is centred, not scaled
+            inputs = (inputs - self.input_mean) / self.input_scale
+        else:
+            self.input_mean = np.zeros(n_inputs)
+            self.input_scale = np.ones(n_inputs)
+        self._x = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32))
+        self._y = torch.from_numpy(np.ascontiguousarray(targets, dtype=np.float32))
+        self.learning_rate = float(self.config.learning_rate)
+        self.generator = torch.Generator().manual_seed(self.config.seed)
+        weight, bias = initial_parameters(n_targets, n_inputs, self.config.init, self.generator)
+        self.history = History(n_targets, n_inputs)
+        self.history.start(weight.numpy(), bias.numpy())
+        self.diverged_at: int | None = None
+        self.divergence: str | None = None  # "not_finite" or "exploded"
+        self._zero_loss = float(np.mean(targets * targets)) if targets.size else 0.0
+        batch = self.config.batch_size
+        self._full_batch = batch is None or batch >= n_rows
+        self._views: tuple[np.ndarray, ...] | None = None
+        if self.config.engine == "scratch":
+            self.weight = weight.requires_grad_()
+            self.bias = bias.requires_grad_()
+            self._optimizer = None
+        else:
+            # skip_init builds nn.Linear without its own random init (which would use global RNG).
+            self._model = nn.utils.skip_init(nn.Linear, n_inputs, n_targets)
+            with torch.no_grad():
+                self._model.weight.copy_(weight)
+                self._model.bias.copy_(bias)
+            self.weight, self.bias = self._model.weight, self._model.bias
+            self._optimizer = make_optimizer(
+                self.config.optimizer, self._model.parameters(), self.learning_rate
+            )
+
+    # -- shape and state ------------------------------------------------------------------
+    @property
+    def n_rows(self) -> int:
+        return self._x.shape[0]
+
+    @property
+    def epoch(self) -> int:
+        """Epochs completed so far (0 before the first step)."""
+        return self.history.n_epochs
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        """Change the learning rate for the next epochs; training goes on from where it is."""
+        _check_learning_rate(learning_rate)
+        self.learning_rate = float(learning_rate)
+        if self._optimizer is not None:
+            for group in self._optimizer.param_groups:
+                group["lr"] = self.learning_rate
+
+    # -- training ---------------------------------------------------------------------------
+    def step(self) -> bool:
+        """Run one epoch; False (and nothing changed) once training has diverged."""
+        if self.diverged_at is not None:
+            return False
+        if self._full_batch:
+            loss = self._update(self._x, self._y)
+        else:
+            loss = self.current_loss()
+            order = torch.randperm(self.n_rows, generator=self.generator)
+            for rows in order.split(self.config.batch_size):
+                self._update(self._x[rows], self._y[rows])
+        if self._views is None:
+            # numpy views sharing the tensors' memory: the cheapest way to record them.
+            self._views = tuple(
+                t.detach().numpy()
+                for t in (self.weight, self.bias, self.weight.grad, self.bias.grad)
+            )
+        self.history.append(loss, self.learning_rate, *self._views)
+        self._zero_grad()
+        reason = self._divergence(loss)
+        if reason is not None:
+            self.history.pop()
+            self._restore(self.history.latest())
+            self.diverged_at = self.history.n_epochs + 1
+            self.divergence = reason
+            return False
+        return True
+
+    def run(self, epochs: int) -> int:
+        """Run up to ``epochs`` epochs, stopping early on divergence; return how many ran."""
+        done = 0
+        while done < epochs and self.step():
+            done += 1
+        return done
+
+    def _update(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
+        """One gradient update on a batch; returns the batch loss measured before it."""
+        if self._optimizer is None:
+            predictions = inputs @ self.weight.t() + self.bias
+            diff = predictions - targets
+            loss = torch.sum(diff * diff) / diff.numel()
+            loss.backward()
+            with torch.no_grad():
+                self.weight -= self.weight.grad * self.learning_rate
+                self.bias -= self.bias.grad * self.learning_rate
+        else:
+            self._optimizer.zero_grad(set_to_none=False)
+            loss = F.mse_loss(self._model(inputs), targets)
+            loss.backward()
+            self._optimizer.step()
+        return loss.item()
+
+    def _zero_grad(self) -> None:
+        self.weight.grad.zero_()
+        self.bias.grad.zero_()
+
+    def _divergence(self, loss: float) -> str | None:
+        if not (math.isfinite(loss) and self.history.last_parameters_finite()):
+            return "not_finite"
+        if loss > EXPLODE_FACTOR * max(self.history.loss[0], self._zero_loss):
+            return "exploded"
+        return None
+
+    def _restore(self, snapshot: Snapshot) -> None:
+        with torch.no_grad():
+            self.weight.copy_(torch.from_numpy(snapshot.weight))
+            self.bias.copy_(torch.from_numpy(snapshot.bias))
+        if self._optimizer is not None:
+            self._optimizer.state.clear()  # momentum/Adam moments may hold inf
+
+    # -- reading the model ------------------------------------------------------------------
+    def current_loss(self) -> float:
+        """Full-data loss of the current weights (what the next epoch will record first)."""
+        with torch.no_grad():
+            diff = self._x @ self.weight.t() + self.bias - self._y
+            return (torch.sum(diff * diff) / diff.numel()).item()
+
+    def parameters(
+        self, epoch: int | None = None, original_units: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Weight (K, D) and bias (K,) after ``epoch`` (default: now), float64."""
+        snapshot = self.history.latest() if epoch is None else self.history.snapshot(epoch)
+        if original_units:
+            return to_original_units(
+                snapshot.weight, snapshot.bias, self.input_mean, self.input_scale
+            )
+        return snapshot.weight.astype(np.float64), snapshot.bias.astype(np.float64)
+
+    def predict(self, inputs: np.ndarray, epoch: int | None = None) -> np.ndarray:
+        """Targets (M, K) predicted for rows of inputs (M, D) in original units."""
+        inputs = np.asarray(inputs, dtype=np.float64)
+        if inputs.ndim == 1:
+            inputs = inputs[None, :]
+        weight, bias = self.parameters(epoch)
+        if inputs.shape[1] != weight.shape[1]:
+            raise LinregError(
+                "predict_width", expected=weight.shape[1], names="", found=inputs.shape[1]
+            )
+        return inputs @ weight.T + bias
+
+
+def make_optimizer(name: str, params, learning_rate: float) -> torch.optim.Optimizer:
+    """The torch.optim optimizer called ``name``: "sgd", "momentum" or "adam"."""
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=learning_rate)
+    if name == "momentum":
+        return torch.optim.SGD(params, lr=learning_rate, momentum=MOMENTUM)
+    return torch.optim.Adam(params, lr=learning_rate)
+
+
+def warm_up() -> None:
+    """Import the heavy, lazily loaded parts of torch.optim now rather than in a user's first step."""
+    make_optimizer("adam", [torch.zeros(1, requires_grad=True)], 1e-3)
