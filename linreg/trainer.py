@@ -210,6 +210,7 @@ class Trainer:
             loss = self.current_loss()
             order = torch.randperm(self.n_rows, generator=self.generator)
             for rows in order.split(self.config.batch_size):
+                self._zero_grad()
                 self._update(self._x[rows], self._y[rows])
         if self._views is None:
             # numpy views sharing the tensors' memory: the cheapest way to record them.
@@ -253,8 +254,9 @@ class Trainer:
         return loss.item()
 
     def _zero_grad(self) -> None:
-        self.weight.grad.zero_()
-        self.bias.grad.zero_()
+        if self.weight.grad is not None:
+            self.weight.grad.zero_()
+            self.bias.grad.zero_()
 
     def _divergence(self, loss: float) -> str | None:
         if not (math.isfinite(loss) and self.history.last_parameters_finite()):
