@@ -1,0 +1,540 @@
+"""Reading tables as people really have them (CSV from Excel, Sheets, editors) and validating them.
+
+Limits: files up to ``MAX_BYTES``, tables up to ``MAX_COLUMNS`` columns and ``MAX_ROWS`` data rows.
+Row numbers in messages are 1-based data rows (the header, blank lines and rows with every cell
+empty are not counted); problems found while parsing the file name the physical line instead
+(the header is line 1).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from linreg.errors import LinregError
+
+MAX_BYTES: int = 200 * 1024 * 1024
+MAX_COLUMNS: int = 1000
+MAX_ROWS: int = 5_000_000
+
+_SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLES: dict[str, Path] = {name: _SAMPLE_DIR / f"{name}.csv" for name in ("sample5", "sample15")}
+
+# Candidate separators, in order of preference when several split the file consistently.
+DELIMITERS: tuple[str, ...] = ("\t", ";", "|", ",")
+# Cell texts read as a missing value.
+MISSING: frozenset[str] = frozenset({"", "nan", "NaN", "NAN", "NA"})
+
+_SCAN_BYTES = 64 * 1024  # how much of the file is sniffed for binary data and the separator
+_SAMPLE_RECORDS = 50  # records used to detect the separator and decimal commas
+_LINE_CHECK_BYTES = 20 * 1024 * 1024  # files up to this size get every line checked
+_MAX_LISTED_ROWS = 10
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
+_SEP_HINT = re.compile(r"sep=(.)[ \t]*\n")  # Excel's optional first line, e.g. "sep=;"
+_PANDAS_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_PANDAS_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+_SPREADSHEETS = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0": ".xls"}
+_CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32), 127])
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """The chosen columns of a table as float64 arrays: inputs (N, D) and targets (N, K)."""
+
+    input_names: tuple[str, ...]
+    target_names: tuple[str, ...]
+    inputs: np.ndarray
+    targets: np.ndarray
+    dropped_rows: tuple[int, ...] = ()  # 1-based data rows dropped for missing values
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows N."""
+        return self.inputs.shape[0]
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of input columns D."""
+        return self.inputs.shape[1]
+
+    @property
+    def n_targets(self) -> int:
+        """Number of target columns K."""
+        return self.targets.shape[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_csv(source: bytes | str | os.PathLike) -> pd.DataFrame:
+    """Parse CSV bytes (or a file path) into a DataFrame: numeric columns as float64, text columns as str.
+
+    A str holding a line break is taken as the CSV text itself rather than a path."""
+    raw = _read_bytes(source)
+    text = _decode(raw)
+    delimiter, skipped_lines = None, 0
+    if hint := _SEP_HINT.match(text):
+        delimiter, text, skipped_lines = hint.group(1), text[hint.end() :], 1
+    delimiter = delimiter or _detect_delimiter(_sample(text))
+    text, skipped_lines = _from_header(text, delimiter, skipped_lines)
+    records = _records(_sample(text), delimiter)
+    if len(records[0]) < 2:
+        raise LinregError("too_few_columns", tried=repr(delimiter))
+    names, has_header = _column_names(records[0])
+    data_records = records[1:] if has_header else records
+    decimal = "," if delimiter != "," and _uses_decimal_comma(data_records) else "."
+    if len(raw) <= _LINE_CHECK_BYTES:
+        _check_lines(text, delimiter, len(names), skipped_lines)
+    frame = _parse(text, delimiter, names, has_header, decimal, skipped_lines)
+    return validate_frame(frame)
+
+
+def load_sample(name: str) -> pd.DataFrame:
+    """One of the bundled sample tables, by name ("sample5" or "sample15")."""
+    if name not in SAMPLES:
+        raise LinregError("unknown_sample", name=name, choices=", ".join(SAMPLES))
+    return read_csv(SAMPLES[name])
+
+
+def _read_bytes(source: bytes | str | os.PathLike) -> bytes:
+    """The bytes of the source, refusing anything over MAX_BYTES."""
+    if isinstance(source, str) and "\n" in source:
+        source = source.encode("utf-8")
+    if isinstance(source, bytes | bytearray | memoryview):
+        raw = bytes(source)
+        _check_size(len(raw))
+        return raw
+    path = Path(source)
+    try:
+        _check_size(path.stat().st_size)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LinregError("file_not_found", path=str(path)) from None
+    except OSError as err:
+        raise LinregError("file_unreadable", path=str(path), reason=err.strerror or err) from None
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_BYTES:
+        raise LinregError(
+            "file_too_large", size=f"{size / 2**20:.1f}", limit=f"{MAX_BYTES / 2**20:.0f}"
+        )
+
+
+def _decode(raw: bytes) -> str:
+    """The file's text with newlines normalised: UTF-8 (with or without BOM), UTF-16 with BOM,
+    else cp1252, else Latin-1."""
+    head = raw[:_SCAN_BYTES]
+    for signature, kind in _SPREADSHEETS.items():
+        if head.startswith(signature):
+            raise LinregError("spreadsheet_file", kind=kind)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = raw.decode("utf-16", errors="replace")
+    else:
+        if _is_binary(head):
+            raise LinregError("not_text")
+        text = _decode_8bit(raw)
+    if not text or text.isspace():
+        raise LinregError("file_empty")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _is_binary(head: bytes) -> bool:
+    """True when the bytes hold NULs or are mostly control characters."""
+    if b"\x00" in head:
+        return True
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > 0.3 * len(head)
+
+
+def _decode_8bit(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("latin-1")
+
+
+def _sample(text: str) -> str:
+    """The start of the text, cut at a line end, for sniffing (at least the whole first line)."""
+    if len(text) <= _SCAN_BYTES:
+        return text
+    end = text.rfind("\n", 0, _SCAN_BYTES)
+    if end <= 0:
+        end = text.find("\n", _SCAN_BYTES)
+    return text if end < 0 else text[:end]
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    """The first non-blank records of the text, split with the csv module."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    records = []
+    try:
+        for record in reader:
+            if not _is_blank(record):
+                records.append(record)
+                if len(records) == _SAMPLE_RECORDS:
+                    break
+    except csv.Error as err:
+        raise LinregError("bad_csv", line=reader.line_num, detail=str(err)) from None
+    return records
+
+
+def _is_blank(record: list[str]) -> bool:
+    return all(not field.strip() for field in record)
+
+
+def _from_header(text: str, delimiter: str, skipped_lines: int) -> tuple[str, int]:
+    """The text from its first non-blank record on, and the count of lines skipped so far."""
+    reader = csv.reader(io.StringIO(_sample(text)), delimiter=delimiter, skipinitialspace=True)
+    start = 1
+    for record in reader:
+        if not _is_blank(record):
+            break
+        start = reader.line_num + 1
+    else:
+        raise LinregError("file_empty")
+    cut = 0
+    for _ in range(start - 1):
+        cut = text.index("\n", cut) + 1
+    return text[cut:], skipped_lines + start - 1
+
+
+def _detect_delimiter(sample: str) -> str:
+    """The separator that splits the sample's records into a consistent number of fields > 1.
+
+    With no consistent candidate, the one whose header splits in two or more fields and that most
+    records agree with wins (its ragged rows are reported later)."""
+    best, best_agreeing = None, -1
+    for delimiter in DELIMITERS:
+        counts = [len(record) for record in _records(sample, delimiter)]
+        if not counts or counts[0] < 2:
+            continue
+        if all(count == counts[0] for count in counts):
+            return delimiter
+        agreeing = sum(count == counts[0] for count in counts)
+        if agreeing > best_agreeing:
+            best, best_agreeing = delimiter, agreeing
+    if best is None:
+        tried = ", ".join(repr(d) for d in DELIMITERS)
+        raise LinregError("too_few_columns", tried=tried)
+    return best
+
+
+def _column_names(header: list[str]) -> tuple[list[str], bool]:
+    """The column names and whether the first record is a header (it is not if all numbers)."""
+    if len(header) > MAX_COLUMNS:
+        raise LinregError("too_many_columns", found=len(header), limit=MAX_COLUMNS)
+    if all(_is_number(cell) for cell in header):
+        return [f"x{i}" for i in range(1, len(header) + 1)], False
+    names = [cell.strip() for cell in header]
+    _check_names(names)
+    return names, True
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return bool(np.isfinite(float(cell.strip().replace(",", "."))))
+    except ValueError:
+        return False
+
+
+def _check_names(names: Sequence[str]) -> None:
+    """Refuse empty or repeated column names."""
+    seen: dict[str, list[int]] = {}
+    for position, name in enumerate(names, start=1):
+        if not name:
+            raise LinregError("empty_column_name", position=position)
+        seen.setdefault(name, []).append(position)
+    for name, positions in seen.items():
+        if len(positions) > 1:
+            raise LinregError(
+                "duplicate_column", name=name, positions=", ".join(map(str, positions))
+            )
+
+
+def _uses_decimal_comma(records: list[list[str]]) -> bool:
+    return any(_DECIMAL_COMMA.fullmatch(cell.strip()) for record in records for cell in record)
+
+
+def _check_lines(text: str, delimiter: str, expected: int, skipped_lines: int) -> None:
+    """Refuse lines with more or fewer fields than the header, or broken quotes."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True, strict=True)
+    start = 1
+    try:
+        for record in reader:
+            if len(record) != expected and not _is_blank(record):
+                raise LinregError(
+                    "ragged_row",
+                    line=start + skipped_lines,
+                    found=len(record),
+                    expected=expected,
+                    delimiter=repr(delimiter),
+                )
+            start = reader.line_num + 1
+    except csv.Error as err:
+        raise LinregError("bad_csv", line=start + skipped_lines, detail=str(err)) from None
+
+
+def _parse(
+    text: str, delimiter: str, names: list[str], has_header: bool, decimal: str, skipped: int
+) -> pd.DataFrame:
+    """The bulk parse with pandas' C engine; cells that are not numbers stay as text."""
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=0 if has_header else None,
+            names=names,
+            index_col=False,
+            keep_default_na=False,
+            na_values=sorted(MISSING),
+            skipinitialspace=True,
+            decimal=decimal,
+            nrows=MAX_ROWS + 1,
+            engine="c",
+            low_memory=False,
+        )
+    except pd.errors.ParserError as err:
+        raise _parser_error(str(err), delimiter, skipped) from None
+    except (ValueError, UnicodeError) as err:
+        raise LinregError("bad_csv", line="?", detail=str(err)) from None
+    if len(frame) > MAX_ROWS:
+        found = sum(1 for line in text.split("\n") if line.strip()) - has_header
+        raise LinregError("too_many_rows", found=found, limit=MAX_ROWS)
+    return frame
+
+
+def _parser_error(message: str, delimiter: str, skipped: int) -> LinregError:
+    """A pandas parser error as a LinregError naming the line."""
+    if ragged := _PANDAS_RAGGED.search(message):
+        expected, line, found = map(int, ragged.groups())
+        return LinregError(
+            "ragged_row",
+            line=line + skipped,
+            found=found,
+            expected=expected,
+            delimiter=repr(delimiter),
+        )
+    if quote := _PANDAS_QUOTE.search(message):
+        line = int(quote.group(1)) + 1 + skipped
+        return LinregError("bad_csv", line=line, detail="a quoted value is never closed")
+    return LinregError("bad_csv", line="?", detail=message.removeprefix("Error tokenizing data. "))
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating a table
+
+
+def validate_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table (read from a file or edited in the browser) with numeric columns as float64.
+
+    Cells may be numbers, strings or None. Rows with no values at all are dropped; a column whose
+    cells are mostly numbers but holds a stray word is an error naming column, row and value; a
+    column of mostly text is kept as str."""
+    names = [str(name).strip() for name in frame.columns]
+    _check_names(names)
+    if len(names) > MAX_COLUMNS:
+        raise LinregError("too_many_columns", found=len(names), limit=MAX_COLUMNS)
+    if len(frame) > MAX_ROWS:
+        raise LinregError("too_many_rows", found=len(frame), limit=MAX_ROWS)
+    frame = frame.set_axis(names, axis=1)
+    blank = _blank_rows(frame)
+    if blank.any():
+        frame = frame.loc[~blank]
+    if frame.empty:
+        raise LinregError("no_data_rows")
+    frame = frame.reset_index(drop=True)
+    return pd.DataFrame({name: _convert_column(name, frame[name]) for name in names})
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Mask of the rows where every cell is missing."""
+    blank = np.ones(len(frame), dtype=bool)
+    for name in frame.columns:
+        blank &= _missing(frame[name]).to_numpy()
+        if not blank.any():
+            break
+    return blank
+
+
+def _missing(column: pd.Series) -> pd.Series:
+    if _is_numeric(column):
+        return column.isna()
+    return _texts(column).isin(MISSING)
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """The cells as stripped strings; missing cells as ""."""
+    return column.astype("str").str.strip().fillna("")
+
+
+def _is_numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _convert_column(name: str, column: pd.Series) -> pd.Series:
+    """The column as float64 numbers, or as str if it is mostly text."""
+    if _is_numeric(column):
+        return column.astype(np.float64)
+    texts = _texts(column)
+    present = ~texts.isin(MISSING)
+    numbers = pd.to_numeric(texts.where(present), errors="coerce")
+    bad = present & numbers.isna()
+    if bad.any():  # decimal commas, e.g. "1,5" quoted in a comma-separated file
+        with_points = pd.to_numeric(texts.where(present).str.replace(",", "."), errors="coerce")
+        bad_with_points = present & with_points.isna()
+        if bad_with_points.sum() < bad.sum():
+            numbers, bad = with_points, bad_with_points
+    n_bad = int(bad.sum())
+    if n_bad == 0:
+        return numbers.astype(np.float64)
+    if int(present.sum()) - n_bad > n_bad:
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise LinregError(
+            "not_a_number", column=name, row=row + 1, value=texts.iloc[row], count=n_bad
+        )
+    return texts.where(present).astype("str")
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing columns
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[str]:
+    """Names of the columns that hold numbers, in table order."""
+    return [name for name in frame.columns if _is_numeric(frame[name])]
+
+
+def is_id_like(values: pd.Series) -> bool:
+    """True for a row index column: the integers 1..N or 0..N-1, each once, N >= 2."""
+    if not _is_numeric(values) or len(values) < 2 or values.isna().any():
+        return False
+    ordered = np.sort(values.to_numpy(dtype=np.float64))
+    start = ordered[0]
+    return start in (0.0, 1.0) and bool(np.array_equal(ordered, np.arange(len(ordered)) + start))
+
+
+def default_roles(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Default (inputs, targets): the last numeric column is the target, the other numeric
+    columns are inputs, leaving out ID-like columns unless nothing else would remain."""
+    numeric = numeric_columns(frame)
+    if not numeric:
+        return [], []
+    return _default_inputs(frame, numeric[:-1]), numeric[-1:]
+
+
+def _default_inputs(frame: pd.DataFrame, candidates: list[str]) -> list[str]:
+    inputs = [name for name in candidates if not is_id_like(frame[name])]
+    return inputs or candidates
+
+
+def select(
+    frame: pd.DataFrame,
+    inputs: Sequence[str] | None = None,
+    targets: Sequence[str] | None = None,
+    *,
+    drop_missing: bool = False,
+) -> Dataset:
+    """The chosen input and target columns as a Dataset, after checking them.
+
+    Roles left as None get defaults (see ``default_roles``). Rows with missing values are an
+    error, or are dropped and recorded when ``drop_missing`` is true."""
+    numeric = numeric_columns(frame)
+    inputs = None if inputs is None else _as_list(inputs)
+    targets = None if targets is None else _as_list(targets)
+    if inputs is None and targets is None:
+        inputs, targets = default_roles(frame)
+    elif inputs is None:
+        inputs = _default_inputs(frame, [name for name in numeric if name not in targets])
+    elif targets is None:
+        targets = [name for name in numeric if name not in inputs][-1:]
+    _check_roles(frame, inputs, targets, numeric)
+
+    x = np.array(frame[inputs].to_numpy(dtype=np.float64), order="C")
+    y = np.array(frame[targets].to_numpy(dtype=np.float64), order="C")
+    missing = np.isnan(x).any(axis=1) | np.isnan(y).any(axis=1)
+    dropped: tuple[int, ...] = ()
+    if missing.any():
+        rows = np.flatnonzero(missing)
+        if not drop_missing:
+            raise _missing_error(frame, inputs + targets, rows)
+        x, y, dropped = x[~missing], y[~missing], tuple(int(r) + 1 for r in rows)
+    _check_finite(x, inputs, ~missing)
+    _check_finite(y, targets, ~missing)
+    if len(x) < 2:
+        if dropped:
+            raise LinregError("too_few_rows_after_drop", found=len(x), dropped=len(dropped))
+        raise LinregError("too_few_rows", found=len(x))
+    return Dataset(tuple(inputs), tuple(targets), x, y, dropped)
+
+
+def _as_list(names: Sequence[str] | str) -> list[str]:
+    """The names as a list; a single string is one name."""
+    return [names] if isinstance(names, str) else list(names)
+
+
+def _check_roles(
+    frame: pd.DataFrame, inputs: list[str], targets: list[str], numeric: list[str]
+) -> None:
+    available = _quoted(numeric) or "-"
+    for name in inputs + targets:
+        if name not in frame.columns:
+            raise LinregError("unknown_column", name=name, available=_quoted(frame.columns))
+    for chosen in (inputs, targets):
+        for name in chosen:
+            if chosen.count(name) > 1:
+                raise LinregError("repeated_column", name=name)
+    if not inputs:
+        raise LinregError("no_inputs", available=available)
+    if not targets:
+        raise LinregError("no_targets", available=available)
+    if overlap := [name for name in inputs if name in targets]:
+        raise LinregError("role_overlap", names=_quoted(overlap))
+    for name in inputs + targets:
+        if name not in numeric:
+            raise LinregError("column_not_numeric", name=name, available=available)
+    if len(frame) > MAX_ROWS:
+        raise LinregError("too_many_rows", found=len(frame), limit=MAX_ROWS)
+
+
+def _missing_error(frame: pd.DataFrame, columns: list[str], rows: np.ndarray) -> LinregError:
+    """The error listing the rows with missing values (the first few) and their columns."""
+    listed = ", ".join(str(r + 1) for r in rows[:_MAX_LISTED_ROWS])
+    if len(rows) > _MAX_LISTED_ROWS:
+        listed += ", …"
+    holes = [name for name in columns if frame[name].iloc[rows].isna().any()]
+    return LinregError("missing_values", count=len(rows), rows=listed, columns=_quoted(holes))
+
+
+def _check_finite(values: np.ndarray, names: list[str], kept: np.ndarray) -> None:
+    """Refuse inf and -inf, naming the first such cell by its row in the table."""
+    infinite = np.isinf(values)
+    if not infinite.any():
+        return
+    row, col = np.argwhere(infinite)[0]
+    table_row = int(np.flatnonzero(kept)[row]) + 1
+    raise LinregError(
+        "infinite_value",
+        column=names[col],
+        row=table_row,
+        value=float(values[row, col]),
+        count=int(infinite.sum()),
+    )
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(repr(str(name)) for name in names)
