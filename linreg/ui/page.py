@@ -1,0 +1,340 @@
+"""The dashboard's layout: small ``*_ui()`` functions that turn widgets into calls on the workbench."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from linreg import data, trainer
+from linreg.i18n import LANGUAGES, t
+from linreg.state import MAX_RUN_EPOCHS, MAX_SPEED
+from linreg.ui import session, views
+from linreg.ui.session import workbench
+
+EDIT_MAX_ROWS = 1000  # larger tables are shown as a read-only preview
+LEARNING_RATES = [float(f"{m}e{e}") for e in range(-7, 0) for m in (1, 3)] + [1.0]
+PLAY_INTERVAL = 0.1  # seconds between animation frames
+
+# One intra-op thread per computation: on a shared server each session's step runs in its own
+# script thread, and more torch threads per step would only fight over the same cores.
+torch.set_num_threads(int(os.environ.get("LINREG_TORCH_THREADS", "1")))
+trainer.warm_up()
+
+
+def main() -> None:
+    st.set_page_config(page_title="linreg", page_icon="📉", layout="wide")
+    wb = workbench()
+    lang = wb.settings.lang
+    with st.sidebar:
+        language_ui()
+        data_source_ui()
+        roles_ui()
+        training_ui()
+    st.title(t("app.title", lang))
+    st.caption(t("app.subtitle", lang))
+    notice_ui()
+    table_ui()
+    controls_ui()
+    live_ui()
+    session.sync_url(workbench().settings)
+
+
+# -- sidebar -----------------------------------------------------------------------------------
+def language_ui() -> None:
+    wb = workbench()
+    st.selectbox(
+        "Language / Idioma",
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(wb.settings.lang),
+        format_func=LANGUAGES.get,
+        key=f"lang_{st.session_state.widget_version}",
+        on_change=session.on_setting,
+        args=("lang", f"lang_{st.session_state.widget_version}"),
+    )
+
+
+def data_source_ui() -> None:
+    wb = workbench()
+    lang = wb.settings.lang
+    st.header(t("side.data", lang))
+    key = f"source_{st.session_state.widget_version}"
+    st.radio(
+        t("side.source", lang),
+        ["sample5", "sample15", "upload"],
+        index=["sample5", "sample15", "upload"].index(wb.settings.data),
+        format_func=lambda name: t(f"source.{name}", lang),
+        key=key,
+        on_change=session.on_source,
+        args=(key,),
+    )
+    if wb.settings.data == "upload":
+        st.file_uploader(
+            t("side.upload", lang),
+            type=["csv", "tsv", "txt"],
+            key="upload_file",
+            on_change=session.on_upload,
+            args=("upload_file",),
+            help=t("side.upload_help", lang, mb=data.MAX_BYTES // 2**20),
+        )
+        if wb.source_label not in data.SAMPLES:
+            st.caption(t("side.using_file", lang, name=wb.source_label))
+        else:
+            st.caption(t("side.upload_waiting", lang))
+    error_ui("upload")
+    error_ui("data")
+
+
+def roles_ui() -> None:
+    wb = workbench()
+    lang = wb.settings.lang
+    columns = data.numeric_columns(wb.table)
+    version = f"{wb.table_version}_{st.session_state.widget_version}"
+    inputs_key, targets_key = f"inputs_{version}", f"targets_{version}"
+    st.multiselect(
+        t("side.inputs", lang),
+        columns,
+        default=[c for c in wb.dataset.input_names if c in columns],
+        key=inputs_key,
+        on_change=session.on_roles,
+        args=(inputs_key, targets_key),
+    )
+    st.multiselect(
+        t("side.targets", lang),
+        columns,
+        default=[c for c in wb.dataset.target_names if c in columns],
+        key=targets_key,
+        on_change=session.on_roles,
+        args=(inputs_key, targets_key),
+    )
+    error_ui("roles")
+    key = f"drop_{version}"
+    st.checkbox(
+        t("side.drop_missing", lang),
+        value=wb.settings.drop,
+        key=key,
+        on_change=session.on_drop,
+        args=(key,),
+    )
+    if wb.dataset.dropped_rows:
+        st.caption(t("side.dropped", lang, count=len(wb.dataset.dropped_rows)))
+
+
+def training_ui() -> None:
+    wb = workbench()
+    settings, lang, v = wb.settings, wb.settings.lang, st.session_state.widget_version
+    st.header(t("side.training", lang))
+    _setting_radio(
+        "engine", ["scratch", "nn"], lambda e: t(f"engine.{e}", lang), t("side.engine", lang)
+    )
+    if settings.engine == "nn":
+        _setting_select(
+            "opt",
+            ["sgd", "momentum", "adam"],
+            lambda o: t(f"opt.{o}", lang),
+            t("side.optimizer", lang),
+        )
+    choices = sorted({*LEARNING_RATES, settings.lr})
+    key = f"lr_slider_{v}"
+    st.select_slider(
+        t("side.learning_rate", lang),
+        options=choices,
+        value=settings.lr,
+        format_func=lambda lr: f"{lr:g}",
+        key=key,
+        on_change=session.on_setting,
+        args=("lr", key),
+        help=t("side.learning_rate_help", lang),
+    )
+    key = f"lr_exact_{v}"
+    st.number_input(
+        t("side.learning_rate_exact", lang),
+        min_value=1e-12,
+        max_value=10.0,
+        value=settings.lr,
+        format="%g",
+        key=key,
+        on_change=session.on_setting,
+        args=("lr", key, float),
+    )
+    key = f"batch_{v}"
+    st.number_input(
+        t("side.batch", lang),
+        min_value=0,
+        max_value=10_000_000,
+        value=settings.batch,
+        step=1,
+        key=key,
+        on_change=session.on_setting,
+        args=("batch", key, int),
+        help=t("side.batch_help", lang),
+    )
+    key = f"std_{v}"
+    st.checkbox(
+        t("side.standardize", lang),
+        value=settings.std,
+        key=key,
+        on_change=session.on_setting,
+        args=("std", key, bool),
+        help=t("side.standardize_help", lang),
+    )
+    _setting_select(
+        "init", ["uniform", "normal", "zeros"], lambda i: t(f"init.{i}", lang), t("side.init", lang)
+    )
+    key = f"seed_{v}"
+    st.number_input(
+        t("side.seed", lang),
+        min_value=0,
+        max_value=2**31 - 1,
+        value=min(settings.seed, 2**31 - 1),
+        step=1,
+        key=key,
+        on_change=session.on_setting,
+        args=("seed", key, int),
+    )
+    error_ui("settings")
+
+
+def _setting_radio(name: str, options: list[str], label_of, label: str) -> None:
+    key = f"{name}_{st.session_state.widget_version}"
+    value = getattr(workbench().settings, name)
+    st.radio(
+        label,
+        options,
+        index=options.index(value),
+        format_func=label_of,
+        key=key,
+        on_change=session.on_setting,
+        args=(name, key),
+    )
+
+
+def _setting_select(name: str, options: list[str], label_of, label: str) -> None:
+    key = f"{name}_{st.session_state.widget_version}"
+    value = getattr(workbench().settings, name)
+    st.selectbox(
+        label,
+        options,
+        index=options.index(value),
+        format_func=label_of,
+        key=key,
+        on_change=session.on_setting,
+        args=(name, key),
+    )
+
+
+# -- main area ---------------------------------------------------------------------------------
+def notice_ui() -> None:
+    wb = workbench()
+    if wb.notice is not None:
+        st.info(
+            t(wb.notice.key, wb.settings.lang, **_translated_params(wb.notice.params)), icon="ℹ️"
+        )
+        wb.notice = None
+
+
+def _translated_params(params: dict) -> dict:
+    lang = workbench().settings.lang
+    if "setting" in params:
+        return {**params, "setting": t(f"setting.{params['setting']}", lang)}
+    return params
+
+
+def error_ui(place: str) -> None:
+    wb = workbench()
+    error = wb.errors.get(place)
+    if error is not None:
+        st.error(error.message(wb.settings.lang), icon="⚠️")
+
+
+def table_ui() -> None:
+    wb = workbench()
+    lang = wb.settings.lang
+    table = wb.table
+    with st.expander(
+        t("main.data", lang, rows=len(table), columns=len(table.columns)), expanded=len(table) <= 20
+    ):
+        if len(table) > EDIT_MAX_ROWS:
+            st.dataframe(table.head(EDIT_MAX_ROWS), width="stretch", height=300)
+            st.caption(t("main.preview", lang, shown=EDIT_MAX_ROWS, rows=len(table)))
+            return
+        key = f"editor_{wb.table_version}"
+        shown = table.set_axis(pd.RangeIndex(1, len(table) + 1))
+        edited = st.data_editor(shown, num_rows="dynamic", width="stretch", key=key)
+        seen_key = f"seen_{key}"
+        if seen_key not in st.session_state:
+            st.session_state[seen_key] = shown
+        if not edited.equals(st.session_state[seen_key]):
+            st.session_state[seen_key] = edited
+            session.stop()
+            wb.edit_table(edited.reset_index(drop=True))
+        error_ui("edit")
+
+
+def controls_ui() -> None:
+    lang = session.lang()
+    wb = workbench()
+    step, run, epochs, play, reset, speed = st.columns(
+        [1, 1, 1.2, 1.2, 1, 1.4], vertical_alignment="bottom"
+    )
+    step.button(
+        t("btn.step", lang), key="step", on_click=session.on_step, width="stretch", type="primary"
+    )
+    epochs.number_input(
+        t("btn.epochs", lang),
+        min_value=1,
+        max_value=MAX_RUN_EPOCHS,
+        value=wb.settings.run,
+        step=100,
+        key="run_epochs",
+        on_change=session.on_setting,
+        args=("run", "run_epochs", int),
+    )
+    run.button(
+        t("btn.run", lang),
+        key="run",
+        on_click=session.on_run,
+        args=("run_epochs",),
+        width="stretch",
+    )
+    playing = session.animating()
+    play.button(
+        t("btn.pause" if playing else "btn.play", lang),
+        key="play",
+        on_click=session.on_play,
+        width="stretch",
+    )
+    reset.button(t("btn.reset", lang), key="reset", on_click=session.on_reset, width="stretch")
+    speed.number_input(
+        t("btn.speed", lang),
+        min_value=1,
+        max_value=MAX_SPEED,
+        value=wb.settings.speed,
+        key="speed",
+        on_change=session.on_setting,
+        args=("speed", "speed", int),
+    )
+
+
+def live_ui() -> None:
+    """Status and views; while playing or running they redraw every PLAY_INTERVAL seconds."""
+    interval = PLAY_INTERVAL if session.animating() else None
+
+    @st.fragment(run_every=interval)
+    def live() -> None:
+        was_animating = session.animating()
+        session.advance()
+        views.status_ui()
+        views.views_ui(animating=session.animating())
+        if was_animating and not session.animating():
+            st.rerun(scope="app")  # stop the timer and turn Pause back into Play
+
+    live()
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Alias kept for views that need numpy-friendly copies."""
+    return frame.apply(np.asarray)

@@ -1,0 +1,152 @@
+"""Per-session state and the callbacks that change it. Nothing here is shared between sessions."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from linreg import data
+from linreg.errors import LinregError
+from linreg.state import Settings, from_query
+from linreg.workbench import Notice, Workbench
+
+FRAME_SECONDS = 0.15  # compute time per animation frame while running many epochs
+
+
+def workbench() -> Workbench:
+    """This session's workbench, created once from the URL's settings."""
+    if "workbench" not in st.session_state:
+        settings, ignored = from_query(st.query_params.to_dict())
+        wb = Workbench(settings)
+        if ignored:
+            names = ", ".join(f"{name}={value}" for name, value in ignored)
+            wb.notice = Notice("notice.ignored_params", {"params": names})
+        st.session_state.workbench = wb
+        st.session_state.playing = False
+        st.session_state.remaining = 0  # epochs left in a Run
+        st.session_state.widget_version = 0
+    return st.session_state.workbench
+
+
+def lang() -> str:
+    return workbench().settings.lang
+
+
+def sync_url(settings: Settings) -> None:
+    """Mirror the settings in the URL so that a link reproduces them."""
+    query = settings.to_query()
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def parse_upload(content: bytes):
+    """The uploaded bytes parsed once per distinct content (every caller gets its own copy)."""
+    return data.read_csv(content)
+
+
+# -- callbacks ---------------------------------------------------------------------------------
+def on_source(key: str) -> None:
+    choice = st.session_state[key]
+    wb = workbench()
+    stop()
+    if choice == "upload":
+        wb.settings = wb.settings.__class__(**{**wb.settings.__dict__, "data": "upload"})
+        on_upload("upload_file")
+    else:
+        wb.load_sample(choice)
+        bump_widgets()
+
+
+def on_upload(key: str) -> None:
+    upload = st.session_state.get(key)
+    if upload is None:
+        return
+    wb = workbench()
+    stop()
+    try:
+        frame = parse_upload(upload.getvalue())
+    except LinregError as error:
+        wb.report("upload", error)
+        return
+    if wb.load_table(frame, upload.name):
+        bump_widgets()
+
+
+def on_setting(name: str, key: str, convert=lambda value: value) -> None:
+    wb = workbench()
+    wb.update(**{name: convert(st.session_state[key])})
+    if name in ("lr", "lang"):
+        bump_widgets()
+
+
+def on_roles(inputs_key: str, targets_key: str) -> None:
+    stop()
+    workbench().set_roles(tuple(st.session_state[inputs_key]), tuple(st.session_state[targets_key]))
+
+
+def on_drop(key: str) -> None:
+    workbench().set_drop_missing(bool(st.session_state[key]))
+
+
+def bump_widgets() -> None:
+    """Recreate widgets whose shown value the program changed (their keys carry this version)."""
+    st.session_state.widget_version += 1
+
+
+def on_step() -> None:
+    stop()
+    workbench().step()
+
+
+def on_run(key: str) -> None:
+    st.session_state.playing = False
+    st.session_state.remaining = int(st.session_state[key])
+
+
+def on_play() -> None:
+    if st.session_state.playing or st.session_state.remaining:
+        stop()
+    else:
+        st.session_state.playing = True
+
+
+def on_reset() -> None:
+    stop()
+    workbench().reset()
+
+
+def on_clear_runs() -> None:
+    workbench().clear_runs()
+
+
+def stop() -> None:
+    st.session_state.playing = False
+    st.session_state.remaining = 0
+
+
+def animating() -> bool:
+    return bool(st.session_state.playing or st.session_state.remaining)
+
+
+def advance() -> None:
+    """One animation frame: Play runs ``speed`` epochs, Run as many as fit in FRAME_SECONDS."""
+    wb = workbench()
+    if st.session_state.playing:
+        if not wb.trainer.run(wb.settings.speed) and wb.trainer.diverged:
+            stop()
+        return
+    remaining = st.session_state.remaining
+    if remaining <= 0:
+        return
+    deadline = time.perf_counter() + FRAME_SECONDS
+    done = 0
+    trainer = wb.trainer
+    while done < remaining and time.perf_counter() < deadline:
+        ran = trainer.run(min(100, remaining - done))
+        done += ran
+        if trainer.diverged:
+            remaining = done
+            break
+    st.session_state.remaining = remaining - done

@@ -1,0 +1,467 @@
+"""The views of the training run: status, weights, loss, predictions, the step explained, export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from linreg import export, figures, landscape
+from linreg.i18n import t
+from linreg.reference import mse, r2_score
+from linreg.script import build_script
+from linreg.trainer import to_original_units
+from linreg.ui import session
+from linreg.ui.session import workbench
+
+TABLE_ROWS = 200  # rows shown in per-row tables; the figures sample larger data themselves
+CHART = {"displaylogo": False}
+
+
+def _labels(lang: str) -> dict[str, str]:
+    keys = (
+        "epoch",
+        "loss",
+        "optimum",
+        "this_run",
+        "shown_epoch",
+        "row",
+        "actual",
+        "predicted",
+        "identity",
+        "fitted",
+        "path",
+        "start",
+        "current",
+    )
+    return {key: t(f"fig.{key}", lang) for key in keys}
+
+
+def _fmt(value: float) -> str:
+    return figures._number(float(value))
+
+
+def shown_epoch() -> int:
+    """The epoch the views show: the latest, or the one picked on the look-back slider."""
+    wb = workbench()
+    latest = wb.trainer.epoch
+    key = f"look_{id(wb.trainer)}_{latest}"
+    return min(int(st.session_state.get(key, latest)), latest)
+
+
+def loss_after(epoch: int) -> float:
+    """Full-data loss of the weights after ``epoch``."""
+    trainer = workbench().trainer
+    if epoch < trainer.epoch:
+        return float(trainer.history.loss[epoch])
+    return trainer.current_loss()
+
+
+def status_ui() -> None:
+    wb = workbench()
+    lang, trainer = wb.settings.lang, wb.trainer
+    epoch = shown_epoch()
+    loss = loss_after(epoch)
+    delta = None if epoch == 0 else loss - float(trainer.history.loss[epoch - 1])
+    predictions = trainer.predict(wb.dataset.inputs, epoch)
+    r2 = r2_score(wb.dataset.targets, predictions)
+    cols = st.columns(4)
+    cols[0].metric(t("metric.epoch", lang), f"{epoch:,}")
+    cols[1].metric(
+        t("metric.loss", lang),
+        _fmt(loss),
+        None if delta is None else _fmt(delta),
+        delta_color="inverse",
+    )
+    cols[2].metric(
+        t("metric.optimum", lang), _fmt(wb.reference.loss), help=t("metric.optimum_help", lang)
+    )
+    cols[3].metric(
+        t("metric.r2", lang), " / ".join(_fmt(v) for v in r2), help=t("metric.r2_help", lang)
+    )
+    if trainer.diverged:
+        st.warning(
+            t(
+                f"diverged.{trainer.divergence}",
+                lang,
+                epoch=trainer.diverged_at,
+                lr=f"{trainer.learning_rate:g}",
+            ),
+            icon="🛑",
+        )
+
+
+def views_ui(animating: bool) -> None:
+    wb = workbench()
+    lang, trainer = wb.settings.lang, wb.trainer
+    if trainer.epoch > 0 and not animating:
+        key = f"look_{id(trainer)}_{trainer.epoch}"
+        st.slider(
+            t("look.label", lang),
+            0,
+            trainer.epoch,
+            trainer.epoch,
+            key=key,
+            help=t("look.help", lang),
+        )
+    epoch = shown_epoch()
+    left, right = st.columns([1, 1])
+    with left:
+        weights_ui(epoch)
+    with right:
+        loss_ui(epoch)
+    tabs = st.tabs(
+        [t(f"tab.{name}", lang) for name in ("predictions", "step", "landscape", "predict", "code")]
+    )
+    with tabs[0]:
+        predictions_ui(epoch)
+    with tabs[1]:
+        step_ui(epoch)
+    with tabs[2]:
+        landscape_ui(epoch)
+    with tabs[3]:
+        predict_ui(epoch)
+    with tabs[4]:
+        code_ui(animating)
+
+
+def weights_ui(epoch: int) -> None:
+    wb = workbench()
+    lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
+    weight, bias = trainer.parameters(epoch)
+    st.subheader(t("weights.title", lang, epoch=epoch))
+    st.plotly_chart(
+        figures.weights_heatmap(
+            weight, ds.input_names, ds.target_names, title=t("weights.matrix", lang)
+        ),
+        key="weights",
+        config=CHART,
+    )
+    st.plotly_chart(
+        figures.vector_heatmap(
+            bias, ds.target_names, title=t("weights.bias", lang), column_name="b"
+        ),
+        key="bias",
+        config=CHART,
+    )
+    st.code("\n".join(equations(weight, bias, ds.input_names, ds.target_names)), language=None)
+    snap = trainer.history.snapshot(epoch)
+    if epoch == 0 or snap.epoch != epoch:
+        st.caption(t("weights.no_grad", lang))
+        return
+    note = t("weights.grad_units", lang) if trainer.config.standardize else ""
+    st.plotly_chart(
+        figures.weights_heatmap(
+            snap.weight_grad,
+            ds.input_names,
+            ds.target_names,
+            title=t("weights.grad", lang, epoch=epoch) + note,
+        ),
+        key="weight_grad",
+        config=CHART,
+    )
+    st.plotly_chart(
+        figures.vector_heatmap(
+            snap.bias_grad,
+            ds.target_names,
+            title=t("weights.bias_grad", lang),
+            column_name="b.grad",
+        ),
+        key="bias_grad",
+        config=CHART,
+    )
+
+
+def equations(weight: np.ndarray, bias: np.ndarray, input_names, target_names) -> list[str]:
+    """Each target written out: apples = 0.1·temperature + … + b."""
+    lines = []
+    for name, row, b in zip(target_names, weight, bias, strict=True):
+        terms = [f"{_fmt(w)}·{x}" for w, x in zip(row, input_names, strict=True)]
+        lines.append(f"{name} = " + " + ".join([*terms, _fmt(b)]).replace("+ -", "− "))
+    return lines
+
+
+def loss_ui(epoch: int) -> None:
+    wb = workbench()
+    lang, history = wb.settings.lang, wb.trainer.history
+    st.subheader(t("loss.title", lang))
+    key = f"log_{st.session_state.widget_version}"
+    log = st.toggle(
+        t("loss.log", lang),
+        value=wb.settings.log,
+        key=key,
+        on_change=session.on_setting,
+        args=("log", key, bool),
+    )
+    others = [(run.label, run.epochs, run.loss) for run in wb.runs]
+    fig = figures.loss_curve(
+        np.arange(1, history.n_epochs + 1),
+        history.loss,
+        optimal_loss=wb.reference.loss,
+        log_scale=log,
+        marker_epoch=epoch + 1 if epoch < history.n_epochs else None,
+        others=others,
+        labels=_labels(lang),
+    )
+    st.plotly_chart(fig, key="loss", config=CHART)
+    if history.n_epochs == 0:
+        st.caption(t("loss.empty", lang))
+    if wb.runs:
+        st.button(
+            t("loss.clear_runs", lang, count=len(wb.runs)),
+            key="clear_runs",
+            on_click=session.on_clear_runs,
+        )
+
+
+def predictions_ui(epoch: int) -> None:
+    wb = workbench()
+    lang, ds = wb.settings.lang, wb.dataset
+    predicted = wb.trainer.predict(ds.inputs, epoch)
+    st.plotly_chart(
+        figures.predicted_vs_actual(
+            ds.targets,
+            predicted,
+            ds.target_names,
+            labels=_labels(lang),
+            row_ids=np.arange(1, ds.n_rows + 1),
+        ),
+        key="pred_vs_actual",
+        config=CHART,
+    )
+    if ds.n_inputs == 1:
+        weight, bias = wb.trainer.parameters(epoch)
+        st.plotly_chart(
+            figures.fitted_line(
+                ds.inputs[:, 0],
+                ds.targets,
+                weight[:, 0],
+                bias,
+                ds.input_names[0],
+                ds.target_names,
+                labels=_labels(lang),
+            ),
+            key="fitted",
+            config=CHART,
+        )
+    rows = min(ds.n_rows, TABLE_ROWS)
+    table = {}
+    for k, name in enumerate(ds.target_names):
+        table[(name, t("pred.actual", lang))] = ds.targets[:rows, k]
+        table[(name, t("pred.predicted", lang))] = predicted[:rows, k]
+        table[(name, t("pred.error", lang))] = predicted[:rows, k] - ds.targets[:rows, k]
+    frame = pd.DataFrame(table, index=pd.RangeIndex(1, rows + 1, name=t("pred.row", lang)))
+    st.dataframe(frame.style.format("{:.4g}"), width="stretch")
+    if rows < ds.n_rows:
+        st.caption(t("main.preview", lang, shown=rows, rows=ds.n_rows))
+
+
+def step_ui(epoch: int) -> None:
+    """The five steps of the seed's summary, with the numbers of ``epoch``."""
+    wb = workbench()
+    lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
+    if epoch == 0:
+        st.info(t("step.none", lang))
+        return
+    before, after = trainer.history.snapshot(epoch - 1), trainer.history.snapshot(epoch)
+    if before.epoch != epoch - 1 or after.epoch != epoch:
+        st.info(t("step.thinned", lang))
+        return
+    rows = min(ds.n_rows, 10)
+    x = (ds.inputs[:rows] - trainer.input_mean) / trainer.input_scale
+    predictions = x @ before.weight.astype(np.float64).T + before.bias
+    st.markdown(t("step.intro", lang, epoch=epoch))
+    if trainer.config.standardize:
+        st.caption(t("step.standardized", lang))
+    scratch = trainer.config.engine == "scratch"
+    st.markdown(t("step.1", lang))
+    st.code(
+        "predictions = inputs @ W.t() + b" if scratch else "predictions = model(inputs)",
+        language="python",
+    )
+    st.dataframe(
+        pd.DataFrame(predictions, columns=list(ds.target_names), index=pd.RangeIndex(1, rows + 1)),
+        width="stretch",
+    )
+    if rows < ds.n_rows:
+        st.caption(t("main.preview", lang, shown=rows, rows=ds.n_rows))
+    st.markdown(
+        t(
+            "step.2",
+            lang,
+            loss=_fmt(trainer.history.loss[epoch - 1]),
+            cells=ds.n_rows * ds.n_targets,
+        )
+    )
+    st.code(
+        "diff = predictions - targets\nloss = torch.sum(diff * diff) / diff.numel()"
+        if scratch
+        else "loss = F.mse_loss(predictions, targets)",
+        language="python",
+    )
+    st.markdown(t("step.3", lang))
+    st.code("loss.backward()", language="python")
+    st.markdown(t("step.4", lang, lr=f"{after.learning_rate:g}"))
+    if scratch:
+        st.code(
+            "with torch.no_grad():\n    W -= W.grad * lr\n    b -= b.grad * lr", language="python"
+        )
+    else:
+        st.code("optimizer.step()", language="python")
+        st.caption(t(f"step.optimizer.{trainer.config.optimizer}", lang))
+    names = [f"W[{tn}, {xn}]" for tn in ds.target_names for xn in ds.input_names] + [
+        f"b[{tn}]" for tn in ds.target_names
+    ]
+    old = np.concatenate([before.weight.ravel(), before.bias])
+    grad = np.concatenate([after.weight_grad.ravel(), after.bias_grad])
+    new = np.concatenate([after.weight.ravel(), after.bias])
+    update = pd.DataFrame(
+        {
+            t("step.col.old", lang): old,
+            t("step.col.grad", lang): grad,
+            t("step.col.lr_grad", lang): grad * after.learning_rate,
+            t("step.col.new", lang): new,
+        },
+        index=names,
+    )
+    st.dataframe(update.head(60).style.format("{:.6g}"), width="stretch")
+    st.markdown(t("step.5", lang))
+    st.code(
+        "W.grad.zero_()\nb.grad.zero_()" if scratch else "optimizer.zero_grad()", language="python"
+    )
+
+
+def landscape_ui(epoch: int) -> None:
+    wb = workbench()
+    lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
+    params = [("weight", k, d) for k in range(ds.n_targets) for d in range(ds.n_inputs)]
+    params += [("bias", k, 0) for k in range(ds.n_targets)]
+    if len(params) < 2:
+        return
+    names = {
+        p: (
+            f"W[{ds.target_names[p[1]]}, {ds.input_names[p[2]]}]"
+            if p[0] == "weight"
+            else f"b[{ds.target_names[p[1]]}]"
+        )
+        for p in params
+    }
+    st.caption(t("landscape.help", lang))
+    left, right = st.columns(2)
+    a = left.selectbox(t("landscape.x", lang), params, index=0, format_func=names.get, key="land_a")
+    b = right.selectbox(
+        t("landscape.y", lang), params, index=1, format_func=names.get, key="land_b"
+    )
+    if a == b:
+        st.warning(t("landscape.same", lang))
+        return
+    weight, bias = trainer.parameters(epoch)
+    kept = trainer.history.snapshot_epochs
+    kept = kept[kept <= epoch]
+    step = max(1, len(kept) // 400)
+    path = [trainer.parameters(int(e)) for e in kept[::step]] + [(weight, bias)]
+    path_a = np.array([landscape.param_value(w, b_, a) for w, b_ in path])
+    path_b = np.array([landscape.param_value(w, b_, b) for w, b_ in path])
+    opt_w, opt_b = wb.reference.weight, wb.reference.bias
+    opt_a, opt_b_value = (
+        landscape.param_value(opt_w, opt_b, a),
+        landscape.param_value(opt_w, opt_b, b),
+    )
+    span_a = landscape.default_span(landscape.param_value(weight, bias, a), opt_a, path_a)
+    span_b = landscape.default_span(landscape.param_value(weight, bias, b), opt_b_value, path_b)
+    grid = landscape.loss_grid(
+        ds.inputs, ds.targets, weight, bias, a, b, span_a, span_b, resolution=60
+    )
+    fig = figures.loss_landscape(
+        landscape.grid_values(span_a, 60),
+        landscape.grid_values(span_b, 60),
+        grid,
+        path_a,
+        path_b,
+        (opt_a, opt_b_value),
+        names=(names[a], names[b]),
+        labels=_labels(lang),
+    )
+    st.plotly_chart(fig, key="landscape", config=CHART)
+
+
+def predict_ui(epoch: int) -> None:
+    wb = workbench()
+    lang, ds = wb.settings.lang, wb.dataset
+    st.caption(t("predict.help", lang))
+    cols = st.columns(min(ds.n_inputs, 4))
+    values = []
+    for d, name in enumerate(ds.input_names):
+        mean = float(np.mean(ds.inputs[:, d]))
+        values.append(
+            cols[d % len(cols)].number_input(
+                name, value=round(mean, 4), format="%g", key=f"predict_{wb.table_version}_{d}"
+            )
+        )
+    predicted = wb.trainer.predict(np.array(values), epoch)[0]
+    out = st.columns(min(ds.n_targets, 4))
+    for k, name in enumerate(ds.target_names):
+        out[k % len(out)].metric(t("predict.result", lang, name=name), _fmt(predicted[k]))
+
+
+def code_ui(animating: bool) -> None:
+    wb = workbench()
+    lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
+    if animating:
+        st.caption(t("code.paused_only", lang))
+        return
+    epochs = max(trainer.epoch, 1)
+    rates = trainer.history.learning_rate.tolist() if trainer.epoch else None
+    script = build_script(
+        ds.inputs,
+        ds.targets,
+        ds.input_names,
+        ds.target_names,
+        trainer.config.with_(learning_rate=trainer.learning_rate),
+        epochs,
+        rates,
+        lang=lang,
+    )
+    st.caption(t("code.help", lang, epochs=epochs))
+    weight, bias = trainer.parameters()
+    history = trainer.history
+    cols = st.columns(4)
+    cols[0].download_button(
+        t("code.download_script", lang),
+        script,
+        "linreg_run.py",
+        "text/x-python",
+        key="dl_script",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        t("code.download_weights_csv", lang),
+        lambda: export.weights_csv(weight, bias, ds.input_names, ds.target_names),
+        "weights.csv",
+        "text/csv",
+        key="dl_weights_csv",
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        t("code.download_weights_json", lang),
+        lambda: export.weights_json(
+            weight, bias, ds.input_names, ds.target_names, epoch=trainer.epoch
+        ),
+        "weights.json",
+        "application/json",
+        key="dl_weights_json",
+        on_click="ignore",
+    )
+    loss, rates_now = history.loss.copy(), history.learning_rate.copy()
+    cols[3].download_button(
+        t("code.download_history", lang),
+        lambda: export.history_csv(loss, rates_now),
+        "loss_history.csv",
+        "text/csv",
+        key="dl_history",
+        on_click="ignore",
+    )
+    st.code(script, language="python")
+
+
+__all__ = ["status_ui", "views_ui", "equations", "mse", "to_original_units"]

@@ -1,0 +1,233 @@
+"""One person's data, settings and training run: everything the page shows, minus the page.
+
+The dashboard keeps one ``Workbench`` per browser session and calls its methods from widget
+callbacks. It never raises for bad input: a ``LinregError`` is stored in ``errors`` under the
+place where it happened, and the last good data and training stay as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from linreg import data
+from linreg.errors import LinregError
+from linreg.reference import least_squares
+from linreg.state import Settings
+from linreg.trainer import Trainer
+
+# The samples' column names in Spanish (the seed notebook's words).
+SAMPLE_NAMES_ES = {
+    "temperature": "temperatura",
+    "rainfall": "lluvia",
+    "humidity": "humedad",
+    "apples": "manzanas",
+    "oranges": "naranjas",
+}
+MAX_KEPT_RUNS = 8
+# Settings whose change means a new model (and says so); the learning rate is not among them.
+RESTARTING = ("engine", "opt", "batch", "std", "init", "seed")
+
+
+@dataclass(frozen=True)
+class KeptRun:
+    """An earlier run's loss curve, kept to compare with the current one."""
+
+    label: str
+    epochs: np.ndarray  # (E,) int
+    loss: np.ndarray  # (E,) float64
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A one-line message for the page: an i18n key and its parameters."""
+
+    key: str
+    params: dict
+
+
+def sample_frame(name: str, lang: str) -> pd.DataFrame:
+    """A sample table with its columns named in ``lang``."""
+    frame = data.load_sample(name)
+    return frame.rename(columns=SAMPLE_NAMES_ES) if lang == "es" else frame
+
+
+class Workbench:
+    """The table, the chosen columns, the trainer built from them, and what went wrong where."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.errors: dict[str, LinregError] = {}
+        self.notice: Notice | None = None
+        self.runs: list[KeptRun] = []
+        self.table_version = 0  # grows each time the table is replaced (not edited)
+        self.source_label = ""
+        sample = self.settings.data if self.settings.data != "upload" else "sample5"
+        self.table = sample_frame(sample, self.settings.lang)
+        self.source_label = sample
+        self.dataset = self._select(self.table, self.settings) or self._select(
+            self.table, Settings()
+        )
+        if self.settings.inputs or self.settings.targets:
+            if self.dataset.input_names != self.settings.inputs:
+                self.settings = replace(self.settings, inputs=(), targets=())
+        self.reference = least_squares(self.dataset.inputs, self.dataset.targets)
+        self.trainer = self._new_trainer(self.settings)
+
+    # -- data ---------------------------------------------------------------------------------
+    def load_sample(self, name: str) -> None:
+        """Replace the table with a sample; training restarts."""
+        frame = sample_frame(name, self.settings.lang)
+        self._replace_table(frame, name, replace(self.settings, data=name, inputs=(), targets=()))
+
+    def load_table(self, frame: pd.DataFrame, label: str) -> bool:
+        """Replace the table with an uploaded one (already parsed); False if it cannot be used."""
+        self.errors.pop("upload", None)
+        return self._replace_table(
+            frame, label, replace(self.settings, data="upload", inputs=(), targets=()), "upload"
+        )
+
+    def report(self, place: str, error: LinregError) -> None:
+        """Keep an error to show beside ``place``; nothing else changes."""
+        self.errors[place] = error
+
+    def edit_table(self, frame: pd.DataFrame) -> None:
+        """Use an edited copy of the table; a bad edit is reported and the last good data kept."""
+        try:
+            table = data.validate_frame(frame)
+        except LinregError as error:
+            self.errors["edit"] = error
+            return
+        dataset = self._select(table, self.settings, place="edit")
+        if dataset is None:
+            return
+        self.errors.pop("edit", None)
+        self.table = table
+        self._restart(dataset, Notice("notice.restart_data", {}))
+
+    def set_roles(self, inputs: tuple[str, ...], targets: tuple[str, ...]) -> None:
+        """Choose input and target columns; training restarts."""
+        settings = replace(self.settings, inputs=tuple(inputs), targets=tuple(targets))
+        dataset = self._select(self.table, settings, place="roles")
+        if dataset is None:
+            return
+        self.errors.pop("roles", None)
+        self.settings = settings
+        self._restart(dataset, Notice("notice.restart_columns", {}))
+
+    def set_drop_missing(self, drop: bool) -> None:
+        settings = replace(self.settings, drop=drop)
+        dataset = self._select(self.table, settings, place="data")
+        self.settings = settings
+        if dataset is not None:
+            self._restart(dataset, Notice("notice.restart_data", {}))
+
+    # -- settings ------------------------------------------------------------------------------
+    def update(self, **changes: object) -> None:
+        """Change settings. A new learning rate goes on training; model settings restart it."""
+        settings = replace(self.settings, **changes)
+        try:
+            settings.train_config().validate()
+        except LinregError as error:
+            self.errors["settings"] = error
+            return
+        self.errors.pop("settings", None)
+        old, self.settings = self.settings, settings
+        if settings.lang != old.lang:
+            self._rename_sample_columns(old.lang, settings.lang)
+        if settings.lr != old.lr:
+            self.trainer.set_learning_rate(settings.lr)
+        changed = [name for name in RESTARTING if getattr(settings, name) != getattr(old, name)]
+        if changed:
+            self.keep_run()
+            self.trainer = self._new_trainer(settings)
+            self.notice = Notice("notice.restart_setting", {"setting": changed[0]})
+
+    def _rename_sample_columns(self, old: str, new: str) -> None:
+        if self.source_label not in data.SAMPLES:
+            return
+        mapping = SAMPLE_NAMES_ES if new == "es" else {v: k for k, v in SAMPLE_NAMES_ES.items()}
+        self.table = self.table.rename(columns=mapping)
+        self.dataset = replace(
+            self.dataset,
+            input_names=tuple(mapping.get(n, n) for n in self.dataset.input_names),
+            target_names=tuple(mapping.get(n, n) for n in self.dataset.target_names),
+        )
+        self.settings = replace(
+            self.settings,
+            inputs=tuple(mapping.get(n, n) for n in self.settings.inputs),
+            targets=tuple(mapping.get(n, n) for n in self.settings.targets),
+        )
+        self.table_version += 1
+
+    # -- training ------------------------------------------------------------------------------
+    def step(self) -> bool:
+        return self.trainer.step()
+
+    def run(self, epochs: int) -> int:
+        return self.trainer.run(epochs)
+
+    def reset(self) -> None:
+        """Start training again from the initial weights, keeping this run's curve to compare."""
+        self.keep_run()
+        self.trainer = self._new_trainer(self.settings)
+        self.notice = Notice("notice.reset", {})
+
+    def keep_run(self) -> None:
+        """Remember the current run's loss curve (if it has one) for the comparison view."""
+        history = self.trainer.history
+        if history.n_epochs == 0:
+            return
+        config = self.trainer.config
+        label = f"lr={self.trainer.learning_rate:g} · {config.engine}"
+        if config.engine == "nn":
+            label += f"/{config.optimizer}"
+        label += f" · seed {config.seed}"
+        run = KeptRun(label, np.arange(1, history.n_epochs + 1), history.loss.copy())
+        self.runs = [*self.runs[-(MAX_KEPT_RUNS - 1) :], run]
+
+    def clear_runs(self) -> None:
+        self.runs = []
+
+    # -- internals -----------------------------------------------------------------------------
+    def _select(
+        self, table: pd.DataFrame, settings: Settings, place: str = "roles"
+    ) -> data.Dataset | None:
+        inputs, targets = settings.inputs or None, settings.targets or None
+        if inputs is None and targets is None and self._is_sample(table):
+            inputs, targets = list(table.columns[:3]), list(table.columns[3:])  # the seed's roles
+        try:
+            return data.select(table, inputs, targets, drop_missing=settings.drop)
+        except LinregError as error:
+            self.errors[place] = error
+            return None
+
+    @staticmethod
+    def _is_sample(table: pd.DataFrame) -> bool:
+        names = list(table.columns)
+        return names in (list(SAMPLE_NAMES_ES), list(SAMPLE_NAMES_ES.values()))
+
+    def _replace_table(
+        self, frame: pd.DataFrame, label: str, settings: Settings, place: str = "data"
+    ) -> bool:
+        dataset = self._select(frame, settings, place=place)
+        if dataset is None:
+            return False
+        for key in ("data", "edit", "roles", "upload"):
+            self.errors.pop(key, None)
+        self.table, self.source_label, self.settings = frame, label, settings
+        self.table_version += 1
+        self._restart(dataset, Notice("notice.restart_data", {}))
+        return True
+
+    def _restart(self, dataset: data.Dataset, notice: Notice) -> None:
+        self.runs = []  # curves on other data do not compare
+        self.dataset = dataset
+        self.reference = least_squares(dataset.inputs, dataset.targets)
+        self.trainer = self._new_trainer(self.settings)
+        self.notice = notice
+
+    def _new_trainer(self, settings: Settings) -> Trainer:
+        return Trainer(self.dataset.inputs, self.dataset.targets, settings.train_config())
