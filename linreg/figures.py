@@ -190,7 +190,10 @@ def loss_curve(
                 )
             )
     fig.update_xaxes(title_text=text["epoch"])
+    if drawn.size and drawn.max() - drawn.min() <= 10:
+        fig.update_xaxes(tick0=0, dtick=1)  # a few epochs: whole numbers only
     fig.update_yaxes(title_text=text["loss"], type="log" if log_scale else "linear")
+    fig.update_layout(uirevision="loss")  # keep the user's zoom while the curve grows
     return fig
 
 

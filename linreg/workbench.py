@@ -36,8 +36,8 @@ class KeptRun:
     """An earlier run's loss curve, kept to compare with the current one."""
 
     label: str
-    epochs: np.ndarray  # (E,) int
-    loss: np.ndarray  # (E,) float64
+    epochs: np.ndarray  # (E + 1,) int: 0 … E
+    loss: np.ndarray  # (E + 1,) float64: the loss of the weights after each epoch
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,8 @@ class Workbench:
         if config.engine == "nn":
             label += f"/{config.optimizer}"
         label += f" · seed {config.seed}"
-        run = KeptRun(label, np.arange(1, history.n_epochs + 1), history.loss.copy())
+        loss = np.append(history.loss, self.trainer.current_loss())  # after epoch e, at index e
+        run = KeptRun(label, np.arange(history.n_epochs + 1), loss)
         self.runs = [*self.runs[-(MAX_KEPT_RUNS - 1) :], run]
 
     def clear_runs(self) -> None:

@@ -126,48 +126,47 @@ def views_ui(animating: bool) -> None:
 
 
 def weights_ui(epoch: int) -> None:
+    """W and b after ``epoch`` with the equations, and beside them the gradients of that epoch."""
     wb = workbench()
     lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
     weight, bias = trainer.parameters(epoch)
     st.subheader(t("weights.title", lang, epoch=epoch))
-    st.plotly_chart(
-        figures.weights_heatmap(
-            weight, ds.input_names, ds.target_names, title=t("weights.matrix", lang)
-        ),
-        key="weights",
-        config=CHART,
+    _matrix_and_vector(
+        weight, bias, t("weights.matrix", lang), t("weights.bias", lang), "b", "weights"
     )
-    st.plotly_chart(
-        figures.vector_heatmap(
-            bias, ds.target_names, title=t("weights.bias", lang), column_name="b"
-        ),
-        key="bias",
-        config=CHART,
+    st.code(
+        "\n".join(equations(weight, bias, ds.input_names, ds.target_names)),
+        language=None,
+        wrap_lines=True,
     )
-    st.code("\n".join(equations(weight, bias, ds.input_names, ds.target_names)), language=None)
     snap = trainer.history.snapshot(epoch)
     if epoch == 0 or snap.epoch != epoch:
         st.caption(t("weights.no_grad", lang))
         return
     note = t("weights.grad_units", lang) if trainer.config.standardize else ""
-    st.plotly_chart(
-        figures.weights_heatmap(
-            snap.weight_grad,
-            ds.input_names,
-            ds.target_names,
-            title=t("weights.grad", lang, epoch=epoch) + note,
-        ),
-        key="weight_grad",
+    _matrix_and_vector(
+        snap.weight_grad,
+        snap.bias_grad,
+        t("weights.grad", lang, epoch=epoch) + note,
+        t("weights.bias_grad", lang),
+        "b.grad",
+        "grads",
+    )
+
+
+def _matrix_and_vector(matrix, vector, matrix_title, vector_title, vector_column, key) -> None:
+    ds = workbench().dataset
+    wide, narrow = st.columns([max(ds.n_inputs, 2), 1.4])
+    wide.plotly_chart(
+        figures.weights_heatmap(matrix, ds.input_names, ds.target_names, title=matrix_title),
+        key=f"{key}_matrix",
         config=CHART,
     )
-    st.plotly_chart(
+    narrow.plotly_chart(
         figures.vector_heatmap(
-            snap.bias_grad,
-            ds.target_names,
-            title=t("weights.bias_grad", lang),
-            column_name="b.grad",
+            vector, ds.target_names, title=vector_title, column_name=vector_column
         ),
-        key="bias_grad",
+        key=f"{key}_vector",
         config=CHART,
     )
 
@@ -194,12 +193,15 @@ def loss_ui(epoch: int) -> None:
         args=("log", key, bool),
     )
     others = [(run.label, run.epochs, run.loss) for run in wb.runs]
+    # Drawn as "loss of the weights after epoch e" at x = e, so the curve ends on the Loss metric.
+    epochs = np.arange(history.n_epochs + 1)
+    loss = np.append(history.loss, wb.trainer.current_loss())
     fig = figures.loss_curve(
-        np.arange(1, history.n_epochs + 1),
-        history.loss,
+        epochs,
+        loss,
         optimal_loss=wb.reference.loss,
         log_scale=log,
-        marker_epoch=epoch + 1 if epoch < history.n_epochs else None,
+        marker_epoch=epoch,
         others=others,
         labels=_labels(lang),
     )
