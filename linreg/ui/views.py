@@ -110,19 +110,20 @@ def views_ui(animating: bool) -> None:
         weights_ui(epoch)
     with right:
         loss_ui(epoch)
-    tabs = st.tabs(
-        [t(f"tab.{name}", lang) for name in ("predictions", "step", "landscape", "predict", "code")]
-    )
-    with tabs[0]:
-        predictions_ui(epoch)
-    with tabs[1]:
-        step_ui(epoch)
-    with tabs[2]:
-        landscape_ui(epoch)
-    with tabs[3]:
-        predict_ui(epoch)
-    with tabs[4]:
-        code_ui(animating)
+    # Only the open tab is drawn: a frame of Play pays for what is on screen.
+    names = ("predictions", "step", "landscape", "predict", "code")
+    tabs = st.tabs([t(f"tab.{name}", lang) for name in names], key="view_tab", on_change="rerun")
+    draw = {
+        "predictions": lambda: predictions_ui(epoch),
+        "step": lambda: step_ui(epoch),
+        "landscape": lambda: landscape_ui(epoch),
+        "predict": lambda: predict_ui(epoch),
+        "code": lambda: code_ui(animating),
+    }
+    for name, tab in zip(names, tabs, strict=True):
+        if tab.open:
+            with tab:
+                draw[name]()
 
 
 def weights_ui(epoch: int) -> None:
