@@ -166,9 +166,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Weight matrix W (rows: targets, columns: inputs)",
         "Matriz de pesos W (filas: objetivos, columnas: entradas)",
     ),
-    "weights.bias": ("Bias b", "Sesgo b"),
-    "weights.grad": ("Gradient W.grad of epoch {epoch}", "Gradiente W.grad de la época {epoch}"),
-    "weights.bias_grad": ("Gradient b.grad", "Gradiente b.grad"),
+    "weights.bias": ("b", "b"),
+    "weights.grad": ("W.grad", "W.grad"),
+    "weights.bias_grad": ("b.grad", "b.grad"),
     "weights.grad_units": (" (standardized units)", " (unidades estandarizadas)"),
     "weights.no_grad": ("No gradients yet: press Step.", "Aún no hay gradientes: pulsa Paso."),
     "loss.title": ("Loss over epochs", "Pérdida por época"),
@@ -271,6 +271,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "code.paused_only": (
         "The script and downloads appear when training is paused.",
         "El script y las descargas aparecen cuando el entrenamiento está en pausa.",
+    ),
+    "code.too_big_to_show": (
+        "The script embeds all {rows:,} rows, too many to show here: download it.",
+        "El script incluye las {rows:,} filas, demasiadas para mostrarlas aquí: descárgalo.",
     ),
     "code.download_script": ("Download script", "Descargar script"),
     "code.download_weights_csv": ("Weights (CSV)", "Pesos (CSV)"),

@@ -14,8 +14,10 @@ from linreg.i18n import LANGUAGES, t
 from linreg.state import MAX_RUN_EPOCHS, MAX_SPEED
 from linreg.ui import session, views
 from linreg.ui.session import workbench
+from linreg.ui.text import plain
 
 EDIT_MAX_ROWS = 1000  # larger tables are shown as a read-only preview
+PREVIEW_ROWS = 200
 LEARNING_RATES = [float(f"{m}e{e}") for e in range(-7, 0) for m in (1, 3)] + [1.0]
 PLAY_INTERVAL = 0.1  # seconds between animation frames
 
@@ -81,7 +83,7 @@ def data_source_ui() -> None:
             help=t("side.upload_help", lang, mb=data.MAX_BYTES // 2**20),
         )
         if wb.source_label not in data.SAMPLES:
-            st.caption(t("side.using_file", lang, name=wb.source_label))
+            st.caption(plain(t("side.using_file", lang, name=wb.source_label)))
         else:
             st.caption(t("side.upload_waiting", lang))
     error_ui("upload")
@@ -230,9 +232,8 @@ def _setting_select(name: str, options: list[str], label_of, label: str) -> None
 def notice_ui() -> None:
     wb = workbench()
     if wb.notice is not None:
-        st.info(
-            t(wb.notice.key, wb.settings.lang, **_translated_params(wb.notice.params)), icon="ℹ️"
-        )
+        text = t(wb.notice.key, wb.settings.lang, **_translated_params(wb.notice.params))
+        st.info(plain(text), icon="ℹ️")
         wb.notice = None
 
 
@@ -247,7 +248,7 @@ def error_ui(place: str) -> None:
     wb = workbench()
     error = wb.errors.get(place)
     if error is not None:
-        st.error(error.message(wb.settings.lang), icon="⚠️")
+        st.error(plain(error.message(wb.settings.lang)), icon="⚠️")
 
 
 def table_ui() -> None:
@@ -258,8 +259,8 @@ def table_ui() -> None:
         t("main.data", lang, rows=len(table), columns=len(table.columns)), expanded=len(table) <= 20
     ):
         if len(table) > EDIT_MAX_ROWS:
-            st.dataframe(table.head(EDIT_MAX_ROWS), width="stretch", height=300)
-            st.caption(t("main.preview", lang, shown=EDIT_MAX_ROWS, rows=len(table)))
+            st.dataframe(table.head(PREVIEW_ROWS), width="stretch", height=300)
+            st.caption(t("main.preview", lang, shown=PREVIEW_ROWS, rows=len(table)))
             return
         key = f"editor_{wb.table_version}"
         shown = table.set_axis(pd.RangeIndex(1, len(table) + 1))

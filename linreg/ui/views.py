@@ -13,7 +13,9 @@ from linreg.script import build_script
 from linreg.trainer import to_original_units
 from linreg.ui import session
 from linreg.ui.session import workbench
+from linreg.ui.text import plain
 
+SCRIPT_SHOWN_ROWS = 1000  # larger data: the script (which embeds it) is only built on download
 TABLE_ROWS = 200  # rows shown in per-row tables; the figures sample larger data themselves
 CHART = {"displaylogo": False}
 
@@ -132,6 +134,7 @@ def weights_ui(epoch: int) -> None:
     lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
     weight, bias = trainer.parameters(epoch)
     st.subheader(t("weights.title", lang, epoch=epoch))
+    st.caption(t("weights.layout", lang))
     _matrix_and_vector(
         weight, bias, t("weights.matrix", lang), t("weights.bias", lang), "b", "weights"
     )
@@ -148,7 +151,7 @@ def weights_ui(epoch: int) -> None:
     _matrix_and_vector(
         snap.weight_grad,
         snap.bias_grad,
-        t("weights.grad", lang, epoch=epoch) + note,
+        t("weights.grad", lang) + note,
         t("weights.bias_grad", lang),
         "b.grad",
         "grads",
@@ -398,13 +401,16 @@ def predict_ui(epoch: int) -> None:
         mean = float(np.mean(ds.inputs[:, d]))
         values.append(
             cols[d % len(cols)].number_input(
-                name, value=round(mean, 4), format="%g", key=f"predict_{wb.table_version}_{d}"
+                plain(name),
+                value=round(mean, 4),
+                format="%g",
+                key=f"predict_{wb.table_version}_{d}",
             )
         )
     predicted = wb.trainer.predict(np.array(values), epoch)[0]
     out = st.columns(min(ds.n_targets, 4))
     for k, name in enumerate(ds.target_names):
-        out[k % len(out)].metric(t("predict.result", lang, name=name), _fmt(predicted[k]))
+        out[k % len(out)].metric(plain(t("predict.result", lang, name=name)), _fmt(predicted[k]))
 
 
 def code_ui(animating: bool) -> None:
@@ -415,16 +421,13 @@ def code_ui(animating: bool) -> None:
         return
     epochs = max(trainer.epoch, 1)
     rates = trainer.history.learning_rate.tolist() if trainer.epoch else None
-    script = build_script(
-        ds.inputs,
-        ds.targets,
-        ds.input_names,
-        ds.target_names,
-        trainer.config.with_(learning_rate=trainer.learning_rate),
-        epochs,
-        rates,
-        lang=lang,
-    )
+    config = trainer.config.with_(learning_rate=trainer.learning_rate)
+
+    def script() -> str:
+        return build_script(
+            ds.inputs, ds.targets, ds.input_names, ds.target_names, config, epochs, rates, lang=lang
+        )
+
     st.caption(t("code.help", lang, epochs=epochs))
     weight, bias = trainer.parameters()
     history = trainer.history
@@ -464,7 +467,10 @@ def code_ui(animating: bool) -> None:
         key="dl_history",
         on_click="ignore",
     )
-    st.code(script, language="python")
+    if ds.n_rows <= SCRIPT_SHOWN_ROWS:
+        st.code(script(), language="python")
+    else:
+        st.caption(t("code.too_big_to_show", lang, rows=ds.n_rows))
 
 
 __all__ = ["status_ui", "views_ui", "equations", "mse", "to_original_units"]
