@@ -67,12 +67,12 @@ class Workbench:
         sample = self.settings.data if self.settings.data != "upload" else "sample5"
         self.table = sample_frame(sample, self.settings.lang)
         self.source_label = sample
-        self.dataset = self._select(self.table, self.settings) or self._select(
-            self.table, Settings()
-        )
-        if self.settings.inputs or self.settings.targets:
-            if self.dataset.input_names != self.settings.inputs:
-                self.settings = replace(self.settings, inputs=(), targets=())
+        self._pending: tuple[pd.DataFrame, str, Settings] | None = None  # refused for missing values
+        dataset = self._select(self.table, self.settings)
+        if dataset is None:  # roles from a link that this data does not have: the error stays shown
+            self.settings = replace(self.settings, inputs=(), targets=())
+            dataset = self._select(self.table, self.settings, place="data")
+        self.dataset = dataset
         self.reference = least_squares(self.dataset.inputs, self.dataset.targets)
         self.trainer = self._new_trainer(self.settings)
 
@@ -108,9 +108,9 @@ class Workbench:
         self._restart(dataset, Notice("notice.restart_data", {}))
 
     def set_roles(self, inputs: tuple[str, ...], targets: tuple[str, ...]) -> None:
-        """Choose input and target columns; training restarts."""
+        """Choose input and target columns; training restarts. An empty choice is reported."""
         settings = replace(self.settings, inputs=tuple(inputs), targets=tuple(targets))
-        dataset = self._select(self.table, settings, place="roles")
+        dataset = self._select(self.table, settings, place="roles", explicit=True)
         if dataset is None:
             return
         self.errors.pop("roles", None)
@@ -118,10 +118,17 @@ class Workbench:
         self._restart(dataset, Notice("notice.restart_columns", {}))
 
     def set_drop_missing(self, drop: bool) -> None:
+        """Refuse or drop rows with missing values; retries a file refused for them."""
+        if self._pending is not None:
+            frame, label, settings = self._pending
+            place = "upload" if settings.data == "upload" else "data"
+            if self._replace_table(frame, label, replace(settings, drop=drop), place):
+                return
         settings = replace(self.settings, drop=drop)
         dataset = self._select(self.table, settings, place="data")
         self.settings = settings
         if dataset is not None:
+            self.errors.pop("data", None)
             self._restart(dataset, Notice("notice.restart_data", {}))
 
     # -- settings ------------------------------------------------------------------------------
@@ -194,11 +201,14 @@ class Workbench:
 
     # -- internals -----------------------------------------------------------------------------
     def _select(
-        self, table: pd.DataFrame, settings: Settings, place: str = "roles"
+        self, table: pd.DataFrame, settings: Settings, place: str = "roles", explicit: bool = False
     ) -> data.Dataset | None:
-        inputs, targets = settings.inputs or None, settings.targets or None
-        if inputs is None and targets is None and self._is_sample(table):
-            inputs, targets = list(table.columns[:3]), list(table.columns[3:])  # the seed's roles
+        """The dataset for ``settings``' roles (empty roles: the defaults, unless ``explicit``)."""
+        inputs, targets = settings.inputs, settings.targets
+        if not explicit:
+            inputs, targets = inputs or None, targets or None
+            if inputs is None and targets is None and self._is_sample(table):
+                inputs, targets = list(table.columns[:3]), list(table.columns[3:])  # the seed's roles
         try:
             return data.select(table, inputs, targets, drop_missing=settings.drop)
         except LinregError as error:
@@ -215,9 +225,12 @@ class Workbench:
     ) -> bool:
         dataset = self._select(frame, settings, place=place)
         if dataset is None:
+            missing = self.errors[place].code == "missing_values"
+            self._pending = (frame, label, settings) if missing else None
             return False
         for key in ("data", "edit", "roles", "upload"):
             self.errors.pop(key, None)
+        self._pending = None
         self.table, self.source_label, self.settings = frame, label, settings
         self.table_version += 1
         self._restart(dataset, Notice("notice.restart_data", {}))
