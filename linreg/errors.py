@@ -147,6 +147,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Se necesitan al menos 2 filas de datos para ajustar un modelo; quedan {found} tras "
         "descartar {dropped} fila(s) con valores que faltan.",
     ),
+    # linreg.cli
+    "output_unwritable": (
+        "Could not write {path}: {reason}. Choose a file in a folder you can write to.",
+        "No se pudo escribir {path}: {reason}. Elige un archivo en una carpeta con permiso "
+        "de escritura.",
+    ),
 }
 
 
