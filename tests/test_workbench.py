@@ -479,3 +479,18 @@ def test_sessions_are_independent():
     c = Workbench()
     c.run(3)
     np.testing.assert_array_equal(a.trainer.history.loss, c.trainer.history.loss)
+
+
+def test_refused_upload_is_retried_when_dropping_is_ticked():
+    wb = Workbench()
+    wb.run(3)
+    trainer = wb.trainer
+    assert wb.load_table(data.read_csv(MISSING_CSV), "holes.csv") is False
+    assert wb.errors["upload"].code == "missing_values"
+    assert wb.trainer is trainer and wb.source_label == "sample5"
+    wb.set_drop_missing(True)
+    assert wb.source_label == "holes.csv"
+    assert wb.dataset.dropped_rows == (2,)
+    assert wb.settings.drop is True and wb.settings.data == "upload"
+    assert "upload" not in wb.errors
+    assert wb.trainer.epoch == 0

@@ -1,0 +1,534 @@
+"""The dashboard's flows through Streamlit's AppTest: no browser, the real page script.
+
+Alerts and captions escape Markdown (``linreg.ui.text.plain``), so texts are compared after
+removing the backslashes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from linreg import data
+from linreg.errors import LinregError
+from linreg.i18n import t
+from linreg.trainer import TrainConfig, Trainer
+
+# A Spanish export from Excel: Latin-1, semicolons, decimal commas, accented headers, an ID column.
+GOOD_ROWS = [
+    (i, f"{(i * 7) % 13},5", f"{20 + i % 5},25", f"{(i * 3) % 11 + 40},5") for i in range(1, 13)
+]
+GOOD_CSV = (
+    "Región;Precipitación;Temperatura;Naranjas\n"
+    + "\n".join(";".join(map(str, row)) for row in GOOD_ROWS)
+    + "\n"
+).encode("latin-1")
+
+HOSTILE = {
+    "empty.csv": b"",
+    "blank.csv": b"  \n\n \n",
+    "junk.csv": bytes(range(256)) * 8,
+    "workbook.csv": b"PK\x03\x04" + bytes(200),
+    "header_only.csv": b"a,b,c\n",
+    "text_in_numbers.csv": b"a,b\n1,2\n3,x\n4,5\n6,7\n",
+    "missing_cells.csv": b"a,b,c\n1,2,3\n4,,6\n7,8,9\n",
+    "inf.csv": b"a,b\n1,2\ninf,3\n4,5\n",
+    "ragged.csv": b"a,b,c\n1,2,3\n4,5\n6,7,8\n",
+    "duplicate_headers.csv": b"a,a,b\n1,2,3\n4,5,6\n",
+    "one_column.csv": b"a\n1\n2\n3\n",
+    "single_row.csv": b"a,b\n1,2\n",
+    "thousands_of_columns.csv": (
+        ",".join(f"c{i}" for i in range(2000)) + "\n" + ",".join(["1"] * 2000) + "\n"
+    ).encode(),
+    "unclosed_quote.csv": b'a,b\n1,"2\n3,4\n',
+}
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def new_app(**query: str) -> AppTest:
+    """A fresh session of the page (with these URL query parameters), run once."""
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def done(at: AppTest) -> AppTest:
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    return done(at.button(key=key).click().run())
+
+
+def widget(elements, prefix: str):
+    """The one widget whose key starts with ``prefix`` (keys carry a version suffix)."""
+    found = [w for w in elements if (w.key or "").startswith(prefix)]
+    assert len(found) == 1, [w.key for w in elements]
+    return found[0]
+
+
+def unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def texts(elements) -> list[str]:
+    return [unescape(e.value) for e in elements]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric[:4]}
+
+
+def epoch(at: AppTest) -> int:
+    return int(at.metric[0].value.replace(",", ""))
+
+
+def number(text: str) -> float:
+    return float(text.replace("−", "-").replace(",", ""))
+
+
+def table(at: AppTest):
+    """The data table the page trains on (the session's workbench)."""
+    return at.session_state.workbench.table
+
+
+def editor_key(at: AppTest) -> str:
+    return f"editor_{at.session_state.workbench.table_version}"
+
+
+def edit(at: AppTest, edited_rows: dict, added_rows=(), deleted_rows=()) -> AppTest:
+    at.session_state[editor_key(at)] = {
+        "edited_rows": edited_rows,
+        "added_rows": list(added_rows),
+        "deleted_rows": list(deleted_rows),
+    }
+    return done(at.run())
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    return done(at.file_uploader(key="upload_file").upload(name, content, "text/csv").run())
+
+
+def choose_upload(at: AppTest) -> AppTest:
+    return done(widget(at.radio, "source_").set_value("upload").run())
+
+
+def expected_error(content: bytes) -> str:
+    """The message the engine gives for this file (reading it, then choosing default roles)."""
+    try:
+        data.select(data.read_csv(content))
+    except LinregError as error:
+        return error.message("en")
+    raise AssertionError("the file was expected to be refused")
+
+
+def seed_trainer(epochs: int) -> Trainer:
+    """The engine on its own: the seed's table and roles, seed 0, default settings."""
+    frame = data.load_sample("sample5")
+    trainer = Trainer(frame.iloc[:, :3].to_numpy(), frame.iloc[:, 3:].to_numpy(), TrainConfig())
+    trainer.run(epochs)
+    return trainer
+
+
+# -- the default page --------------------------------------------------------------------------
+def test_default_page():
+    at = new_app()
+    assert list(metrics(at)) == ["Epoch", "Loss", "Least-squares optimum", "R²"]
+    assert at.metric[0].value == "0"
+    assert number(at.metric[1].value) == pytest.approx(seed_trainer(0).current_loss(), rel=1e-3)
+    assert number(at.metric[2].value) == pytest.approx(0.4831212, rel=1e-3)
+    assert [(b.key, b.label) for b in at.button] == [
+        ("step", "Step"),
+        ("run", "Run"),
+        ("play", "Play"),
+        ("reset", "Reset"),
+    ]
+    source = widget(at.radio, "source_")
+    assert source.options == ["Sample: 5 regions", "Sample: 15 regions", "Upload CSV"]
+    assert source.value == "sample5"
+    assert widget(at.multiselect, "inputs_").value == ["temperature", "rainfall", "humidity"]
+    assert widget(at.multiselect, "targets_").value == ["apples", "oranges"]
+    assert at.dataframe(key=editor_key(at)).value.shape == (5, 5)
+    assert not at.error and not at.warning and not at.info
+    assert dict(at.query_params) == {}
+
+
+def test_step_matches_the_engine():
+    at = new_app()
+    for expected_epoch in (1, 2, 3):
+        click(at, "step")
+        assert at.metric[0].value == str(expected_epoch)
+        oracle = seed_trainer(expected_epoch).current_loss()
+        assert number(at.metric[1].value) == pytest.approx(oracle, rel=1e-3)
+    assert at.session_state.workbench.trainer.current_loss() == seed_trainer(3).current_loss()
+
+
+def test_run_then_reset():
+    at = new_app()
+    click(at, "step")
+    click(at, "run")
+    assert at.metric[0].value == "101"
+    assert number(at.metric[1].value) == pytest.approx(seed_trainer(101).current_loss(), rel=1e-3)
+    assert at.button(key="play").label == "Play"  # the run finished
+    click(at, "reset")
+    assert at.metric[0].value == "0"
+    assert texts(at.info) == [t("notice.reset")]
+    assert number(at.metric[1].value) == pytest.approx(seed_trainer(0).current_loss(), rel=1e-3)
+
+
+def test_run_epochs_is_adjustable():
+    at = new_app()
+    done(at.number_input(key="run_epochs").set_value(25).run())
+    click(at, "run")
+    assert at.metric[0].value == "25"
+    assert dict(at.query_params) == {"run": "25"}
+
+
+def test_play_then_pause():
+    at = new_app()
+    click(at, "play")
+    assert at.button(key="play").label == "Pause"
+    assert epoch(at) >= 1  # one frame ran (run_every does not tick in AppTest)
+    shown = epoch(at)
+    click(at, "play")
+    assert at.button(key="play").label == "Play"
+    assert epoch(at) == shown
+
+
+def test_sample15_restarts():
+    at = new_app()
+    click(at, "step")
+    done(widget(at.radio, "source_").set_value("sample15").run())
+    assert len(table(at)) == 15
+    assert at.dataframe(key=editor_key(at)).value.shape == (15, 5)
+    assert at.metric[0].value == "0"
+    assert texts(at.info) == [t("notice.restart_data")]
+    assert dict(at.query_params) == {"data": "sample15"}
+
+
+# -- uploads -----------------------------------------------------------------------------------
+def test_upload_a_spanish_excel_export():
+    at = choose_upload(new_app())
+    assert at.metric[0].value == "0"
+    assert not at.error
+    upload(at, "datos.csv", GOOD_CSV)  # the uploader's on_change fires in AppTest
+    frame = table(at)
+    assert list(frame.columns) == ["Región", "Precipitación", "Temperatura", "Naranjas"]
+    assert len(frame) == 12
+    assert frame["Precipitación"].iloc[0] == 7.5  # decimal comma
+    assert frame["Temperatura"].iloc[0] == 21.25
+    assert widget(at.multiselect, "inputs_").value == ["Precipitación", "Temperatura"]
+    assert widget(at.multiselect, "targets_").value == ["Naranjas"]
+    assert texts(at.info) == [t("notice.restart_data")]
+    assert t("side.using_file", name="datos.csv") in texts(at.sidebar.caption)
+    assert not at.error
+    click(at, "step")
+    assert at.metric[0].value == "1"
+
+
+def test_hostile_uploads_after_good_training_lose_nothing():
+    at = choose_upload(new_app())
+    upload(at, "datos.csv", GOOD_CSV)
+    for _ in range(3):
+        click(at, "step")
+    good_table = table(at)
+    trainer = at.session_state.workbench.trainer
+    shown = metrics(at)
+    for name, content in HOSTILE.items():
+        upload(at, name, content)
+        assert texts(at.error) == [expected_error(content)], name
+        assert metrics(at) == shown, name
+        assert table(at) is good_table, name
+        assert at.session_state.workbench.trainer is trainer, name
+        assert not at.warning, name
+    click(at, "step")
+    assert at.metric[0].value == "4"
+    # a good file afterwards clears the message
+    upload(at, "datos2.csv", GOOD_CSV)
+    assert not at.error
+    assert at.metric[0].value == "0"
+
+
+def test_refused_missing_values_then_drop_them():
+    at = choose_upload(new_app())
+    click(at, "step")
+    content = HOSTILE["missing_cells.csv"]
+    upload(at, "holes.csv", content)
+    assert texts(at.error) == [expected_error(content)]
+    assert at.metric[0].value == "1"
+    done(widget(at.checkbox, "drop_").check().run())
+    assert not at.error
+    assert at.session_state.workbench.source_label == "holes.csv"
+    assert at.session_state.workbench.dataset.dropped_rows == (2,)
+    assert t("side.dropped", count=1) in texts(at.sidebar.caption)
+    assert at.metric[0].value == "0"
+
+
+def test_huge_magnitudes_diverge_with_a_warning():
+    rows = "\n".join(f"{i * 1e15},{(i % 3) * 1e15},{i * 2e15}" for i in range(2, 8))
+    at = choose_upload(new_app())
+    upload(at, "huge.csv", f"a,b,y\n{rows}\n".encode())
+    assert not at.error
+    click(at, "run")
+    assert len(at.warning) == 1
+    wb = at.session_state.workbench
+    assert wb.trainer.diverged
+    weight, bias = wb.trainer.parameters()
+    assert np.isfinite(weight).all() and np.isfinite(bias).all()
+
+
+# -- editing the table -------------------------------------------------------------------------
+def test_good_edit_restarts_training():
+    at = new_app()
+    click(at, "step")
+    click(at, "step")
+    edit(at, {1: {"apples": 42.0}})
+    assert table(at)["apples"].tolist() == [56.0, 42.0, 119.0, 22.0, 103.0]
+    assert at.metric[0].value == "0"
+    assert not at.error
+    click(at, "step")
+    assert at.metric[0].value == "1"
+
+
+def test_edit_adds_and_deletes_rows():
+    at = new_app()
+    row = {"temperature": 70, "rainfall": 70, "humidity": 50, "apples": 60, "oranges": 80}
+    edit(at, {}, added_rows=[row], deleted_rows=[0])
+    assert len(table(at)) == 5
+    assert table(at).iloc[-1].tolist() == [70.0, 70.0, 50.0, 60.0, 80.0]
+    assert table(at)["temperature"].iloc[0] == 91.0
+    assert at.session_state.workbench.dataset.n_rows == 5
+
+
+@pytest.mark.xfail(
+    reason="page.main() draws notice_ui() before table_ui() applies the edit, so the restart "
+    "notice of an edit only appears on the next rerun (after the next click)",
+    strict=True,
+)
+def test_good_edit_says_so_at_once():
+    at = new_app()
+    click(at, "step")
+    edit(at, {1: {"apples": 42.0}})
+    assert texts(at.info) == [t("notice.restart_data")]
+    click(at, "step")
+    assert not at.info  # and not one click late
+
+
+@pytest.mark.parametrize(
+    "edited_rows",
+    [
+        {2: {"rainfall": "lots"}},  # text in a number column
+        {0: {"humidity": None}},  # a deleted cell
+    ],
+)
+def test_bad_edit_shows_an_error_and_keeps_training(edited_rows):
+    at = new_app()
+    click(at, "step")
+    click(at, "step")
+    good_table = table(at)
+    trainer = at.session_state.workbench.trainer
+    shown = metrics(at)
+    edit(at, edited_rows)
+    assert len(at.error) == 1
+    assert metrics(at) == shown
+    assert table(at) is good_table
+    assert at.session_state.workbench.trainer is trainer
+    click(at, "step")
+    assert at.metric[0].value == "3"
+    # putting the cell back clears the message
+    edit(at, {})
+    assert not at.error
+
+
+# -- roles -------------------------------------------------------------------------------------
+def test_roles_restart_and_overlap_is_refused():
+    at = new_app()
+    click(at, "step")
+    done(widget(at.multiselect, "inputs_").set_value(["temperature"]).run())
+    assert at.session_state.workbench.dataset.input_names == ("temperature",)
+    assert at.metric[0].value == "0"
+    assert texts(at.info) == [t("notice.restart_columns")]
+    assert dict(at.query_params) == {"inputs": "temperature", "targets": "apples,oranges"}
+    click(at, "step")
+    done(widget(at.multiselect, "inputs_").set_value(["temperature", "apples"]).run())
+    assert len(at.error) == 1 and "apples" in texts(at.error)[0]
+    assert at.metric[0].value == "1"
+    assert at.session_state.workbench.dataset.input_names == ("temperature",)
+
+
+# -- settings in the URL -----------------------------------------------------------------------
+def test_url_settings_reach_the_widgets_in_spanish():
+    at = new_app(
+        seed="5", lr="0.0001", std="1", engine="nn", opt="adam", data="sample15", lang="es"
+    )
+    assert widget(at.number_input, "seed_").value == 5
+    assert widget(at.number_input, "lr_exact_").value == 0.0001
+    assert widget(at.select_slider, "lr_slider_").value == 0.0001
+    assert widget(at.checkbox, "std_").value is True
+    assert widget(at.radio, "engine_").value == "nn"
+    assert widget(at.selectbox, "opt_").value == "adam"
+    assert widget(at.radio, "source_").value == "sample15"
+    assert widget(at.selectbox, "lang_").value == "es"
+    assert [b.label for b in at.button] == ["Paso", "Ejecutar", "Reproducir", "Reiniciar"]
+    assert list(metrics(at))[:2] == ["Época", "Pérdida"]
+    assert list(table(at).columns) == ["temperatura", "lluvia", "humedad", "manzanas", "naranjas"]
+    assert len(table(at)) == 15
+    config = at.session_state.workbench.trainer.config
+    assert (config.seed, config.learning_rate, config.standardize) == (5, 0.0001, True)
+    assert (config.engine, config.optimizer) == ("nn", "adam")
+    assert not at.info and not at.error
+    assert dict(at.query_params) == {
+        "seed": "5",
+        "lr": "0.0001",
+        "std": "1",
+        "engine": "nn",
+        "opt": "adam",
+        "data": "sample15",
+        "lang": "es",
+    }
+
+
+def test_invalid_url_settings_give_a_notice_not_a_crash():
+    at = new_app(lr="abc", foo="1", seed="3")
+    assert texts(at.info) == [t("notice.ignored_params", params="lr=abc, foo=1")]
+    assert at.session_state.workbench.settings.lr == 1e-5
+    assert widget(at.number_input, "seed_").value == 3
+    assert dict(at.query_params) == {"seed": "3"}  # the bad ones are dropped from the link
+    click(at, "step")
+    assert at.metric[0].value == "1"
+    assert not at.info  # said once
+
+
+@pytest.mark.xfail(
+    reason="state.py accepts seeds up to 2**63-1 from a link but page.training_ui's seed "
+    "number_input has max_value 2**31-1 and shows min(seed, 2**31-1): the page shows a seed "
+    "that is not the one training uses",
+    strict=True,
+)
+def test_a_large_seed_from_a_link_is_shown_as_used():
+    at = new_app(seed="3000000000")
+    used = at.session_state.workbench.trainer.config.seed
+    assert widget(at.number_input, "seed_").value == used
+
+
+def test_changing_the_seed_goes_into_the_url():
+    at = new_app()
+    click(at, "step")
+    done(widget(at.number_input, "seed_").set_value(7).run())
+    assert at.query_params["seed"] == "7"
+    assert at.metric[0].value == "0"
+    assert texts(at.info) == [t("notice.restart_setting", setting=t("setting.seed"))]
+    assert at.session_state.workbench.trainer.config.seed == 7
+
+
+def test_learning_rate_change_keeps_training_and_goes_into_the_url():
+    at = new_app()
+    click(at, "step")
+    click(at, "step")
+    trainer = at.session_state.workbench.trainer
+    done(widget(at.select_slider, "lr_slider_").set_value(3e-5).run())
+    assert at.metric[0].value == "2"
+    assert at.session_state.workbench.trainer is trainer
+    assert trainer.learning_rate == 3e-5
+    assert at.query_params["lr"] == "3e-05"
+    assert not at.info
+
+
+def test_language_switch_keeps_training():
+    at = new_app()
+    for _ in range(3):
+        click(at, "step")
+    loss = at.metric[1].value
+    trainer = at.session_state.workbench.trainer
+    done(widget(at.selectbox, "lang_").set_value("es").run())
+    assert [b.label for b in at.button] == ["Paso", "Ejecutar", "Reproducir", "Reiniciar"]
+    assert list(metrics(at))[:2] == ["Época", "Pérdida"]
+    assert list(table(at).columns) == ["temperatura", "lluvia", "humedad", "manzanas", "naranjas"]
+    assert at.dataframe(key=editor_key(at)).value.columns.tolist() == list(table(at).columns)
+    assert widget(at.multiselect, "targets_").value == ["manzanas", "naranjas"]
+    assert at.metric[0].value == "3" and at.metric[1].value == loss
+    assert at.session_state.workbench.trainer is trainer
+    assert at.query_params["lang"] == "es"
+    assert not at.info
+    click(at, "step")
+    assert at.metric[0].value == "4"
+    done(widget(at.selectbox, "lang_").set_value("en").run())
+    assert at.button(key="step").label == "Step"
+    assert list(table(at).columns)[0] == "temperature"
+
+
+def test_diverging_learning_rate_warns_and_keeps_finite_weights():
+    at = new_app(lr="1")
+    click(at, "run")
+    assert len(at.warning) == 1
+    trainer = at.session_state.workbench.trainer
+    assert trainer.diverged
+    assert unescape(at.warning[0].value) == t(
+        f"diverged.{trainer.divergence}", epoch=trainer.diverged_at, lr="1"
+    )
+    assert at.metric[0].value == str(trainer.diverged_at - 1)
+    weight, bias = trainer.parameters()
+    assert np.isfinite(weight).all() and np.isfinite(bias).all()
+    assert np.isfinite(number(at.metric[1].value))
+    click(at, "step")  # nothing more happens, nothing breaks
+    assert at.metric[0].value == str(trainer.diverged_at - 1)
+    # a smaller rate after Reset trains again
+    done(widget(at.select_slider, "lr_slider_").set_value(1e-5).run())
+    click(at, "reset")
+    click(at, "step")
+    assert at.metric[0].value == "1" and not at.warning
+
+
+# -- every view, both languages, hostile headers -----------------------------------------------
+TABS = ("predictions", "step", "landscape", "predict", "code")
+HOSTILE_HEADERS = ("<img src=x onerror=alert(1)>", "[click](http://evil.example)", "**loud**")
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    """Texts of every element that renders Markdown (alerts, captions, labels, headings)."""
+    found = []
+    for kind in ("markdown", "caption", "info", "error", "warning", "success", "subheader"):
+        found += [e.value for e in at.get(kind)]
+    for kind in ("metric", "number_input", "selectbox", "multiselect", "checkbox", "toggle"):
+        found += [e.label for e in at.get(kind)]
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_tab_draws_after_steps(lang):
+    at = new_app(lang=lang)
+    click(at, "step")
+    click(at, "step")
+    for name in TABS:
+        at.session_state["view_tab"] = t(f"tab.{name}", lang)
+        done(at.run())
+        assert at.metric[0].value == "2", name
+
+
+def test_hostile_headers_are_shown_as_text():
+    header = ",".join([*HOSTILE_HEADERS, "y"])
+    rows = "\n".join(f"{i}.5,{i % 3},{i * i % 7},{2 * i + 1}" for i in range(1, 9))
+    at = choose_upload(new_app())
+    upload(at, "<b>evil</b>](x).csv", f"{header}\n{rows}\n".encode())
+    assert list(table(at).columns) == [*HOSTILE_HEADERS, "y"]
+    click(at, "step")
+    seen = 0
+    for name in TABS:
+        at.session_state["view_tab"] = t(f"tab.{name}")
+        done(at.run())
+        texts_here = markdown_texts(at)
+        seen += sum(
+            any(w in text for w in ("click", "onerror", "loud", "evil")) for text in texts_here
+        )
+        for text in texts_here:
+            active = re.sub(r"\\.", "", text)  # what Markdown still interprets
+            for token in ("<img", "](", "**loud"):
+                assert token not in active, (name, text)
+    assert seen >= 4  # the names do appear: the file name, the inputs in Predict
