@@ -25,6 +25,7 @@ from linreg.errors import LinregError
 MAX_BYTES: int = 200 * 1024 * 1024
 MAX_COLUMNS: int = 1000
 MAX_ROWS: int = 5_000_000
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # training runs in float32, like the seed
 
 _SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLES: dict[str, Path] = {name: _SAMPLE_DIR / f"{name}.csv" for name in ("sample5", "sample15")}
@@ -521,19 +522,22 @@ def _missing_error(frame: pd.DataFrame, columns: list[str], rows: np.ndarray) ->
 
 
 def _check_finite(values: np.ndarray, names: list[str], kept: np.ndarray) -> None:
-    """Refuse inf and -inf, naming the first such cell by its row in the table."""
-    infinite = np.isinf(values)
-    if not infinite.any():
-        return
-    row, col = np.argwhere(infinite)[0]
-    table_row = int(np.flatnonzero(kept)[row]) + 1
-    raise LinregError(
-        "infinite_value",
-        column=names[col],
-        row=table_row,
-        value=float(values[row, col]),
-        count=int(infinite.sum()),
-    )
+    """Refuse inf, -inf and values beyond float32 (training's precision), naming the first cell."""
+    for code, bad in (
+        ("infinite_value", np.isinf(values)),
+        ("too_large_value", np.abs(values) > FLOAT32_MAX),
+    ):
+        if not bad.any():
+            continue
+        row, col = np.argwhere(bad)[0]
+        table_row = int(np.flatnonzero(kept)[row]) + 1
+        raise LinregError(
+            code,
+            column=names[col],
+            row=table_row,
+            value=float(values[row, col]),
+            count=int(bad.sum()),
+        )
 
 
 def _quoted(names: Sequence[str]) -> str:

@@ -137,6 +137,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Columna {column!r}, fila {row}: {value} no es un número finito ({count} celda(s) así); "
         "sustitúyelo por un número finito.",
     ),
+    "too_large_value": (
+        "Column {column!r}, row {row}: {value} is too large for training in float32 (at most about "
+        "3.4e38; {count} such cell(s)); rescale the column.",
+        "Columna {column!r}, fila {row}: {value} es demasiado grande para entrenar en float32 (como "
+        "mucho unos 3.4e38; {count} celda(s) así); cambia la escala de la columna.",
+    ),
     "too_few_rows": (
         "At least 2 data rows are needed to fit a model; found {found}.",
         "Se necesitan al menos 2 filas de datos para ajustar un modelo; hay {found}.",

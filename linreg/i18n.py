@@ -162,9 +162,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab.predict": ("Predict", "Predecir"),
     "tab.code": ("Code & downloads", "Código y descargas"),
     "weights.title": ("Weights after epoch {epoch}", "Pesos tras la época {epoch}"),
-    "weights.matrix": (
-        "Weight matrix W (rows: targets, columns: inputs)",
-        "Matriz de pesos W (filas: objetivos, columnas: entradas)",
+    "weights.matrix": ("W", "W"),
+    "weights.layout": (
+        "Rows: targets · columns: inputs. Below: the gradients of this epoch's update.",
+        "Filas: objetivos · columnas: entradas. Debajo: los gradientes de la actualización de esta época.",
     ),
     "weights.bias": ("b", "b"),
     "weights.grad": ("W.grad", "W.grad"),

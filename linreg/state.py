@@ -12,6 +12,7 @@ LANGUAGES = ("en", "es")
 DATA_SOURCES = ("sample5", "sample15", "upload")
 MAX_RUN_EPOCHS = 1_000_000
 MAX_SPEED = 10_000
+MAX_SEED = 2**53 - 1  # the largest whole number a browser's number input holds exactly
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ PARSERS = {
     "batch": _int_between(0, 10_000_000),
     "std": _flag,
     "init": _choice(INITS),
-    "seed": _int_between(0, 2**63 - 1),
+    "seed": _int_between(0, MAX_SEED),
     "drop": _flag,
     "run": _int_between(1, MAX_RUN_EPOCHS),
     "speed": _int_between(1, MAX_SPEED),

@@ -307,11 +307,6 @@ def test_edit_adds_and_deletes_rows():
     assert at.session_state.workbench.dataset.n_rows == 5
 
 
-@pytest.mark.xfail(
-    reason="page.main() draws notice_ui() before table_ui() applies the edit, so the restart "
-    "notice of an edit only appears on the next rerun (after the next click)",
-    strict=True,
-)
 def test_good_edit_says_so_at_once():
     at = new_app()
     click(at, "step")
@@ -406,12 +401,6 @@ def test_invalid_url_settings_give_a_notice_not_a_crash():
     assert not at.info  # said once
 
 
-@pytest.mark.xfail(
-    reason="state.py accepts seeds up to 2**63-1 from a link but page.training_ui's seed "
-    "number_input has max_value 2**31-1 and shows min(seed, 2**31-1): the page shows a seed "
-    "that is not the one training uses",
-    strict=True,
-)
 def test_a_large_seed_from_a_link_is_shown_as_used():
     at = new_app(seed="3000000000")
     used = at.session_state.workbench.trainer.config.seed

@@ -522,3 +522,11 @@ def test_unknown_sample():
     with pytest.raises(LinregError) as caught:
         load_sample("sample99")
     assert caught.value.code == "unknown_sample" and "sample5" in str(caught.value)
+
+
+def test_values_beyond_float32_are_refused_naming_the_cell():
+    frame = data.read_csv(b"x,y\n1,2\n2,1e150\n3,4\n")
+    with pytest.raises(LinregError) as info:
+        data.select(frame)
+    assert info.value.code == "too_large_value"
+    assert "'y'" in str(info.value) and "row 2" in str(info.value) and "1e+150" in str(info.value)

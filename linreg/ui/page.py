@@ -11,7 +11,7 @@ import torch
 
 from linreg import data, trainer
 from linreg.i18n import LANGUAGES, t
-from linreg.state import MAX_RUN_EPOCHS, MAX_SPEED
+from linreg.state import MAX_RUN_EPOCHS, MAX_SEED, MAX_SPEED
 from linreg.ui import session, views
 from linreg.ui.session import workbench
 from linreg.ui.text import plain
@@ -38,8 +38,10 @@ def main() -> None:
         training_ui()
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
-    notice_ui()
+    notice_slot = st.container()  # filled after the table, whose edits may set a notice
     table_ui()
+    with notice_slot:
+        notice_ui()
     controls_ui()
     live_ui()
     session.sync_url(workbench().settings)
@@ -190,8 +192,8 @@ def training_ui() -> None:
     st.number_input(
         t("side.seed", lang),
         min_value=0,
-        max_value=2**31 - 1,
-        value=min(settings.seed, 2**31 - 1),
+        max_value=MAX_SEED,
+        value=settings.seed,
         step=1,
         key=key,
         on_change=session.on_setting,
