@@ -67,7 +67,8 @@ class Workbench:
         sample = self.settings.data if self.settings.data != "upload" else "sample5"
         self.table = sample_frame(sample, self.settings.lang)
         self.source_label = sample
-        self._pending: tuple[pd.DataFrame, str, Settings] | None = None  # refused for missing values
+        # A table refused for missing values, loaded if dropping them is then ticked.
+        self._pending: tuple[pd.DataFrame, str, Settings] | None = None
         dataset = self._select(self.table, self.settings)
         if dataset is None:  # roles from a link that this data does not have: the error stays shown
             self.settings = replace(self.settings, inputs=(), targets=())
@@ -208,7 +209,8 @@ class Workbench:
         if not explicit:
             inputs, targets = inputs or None, targets or None
             if inputs is None and targets is None and self._is_sample(table):
-                inputs, targets = list(table.columns[:3]), list(table.columns[3:])  # the seed's roles
+                # A sample: the seed's roles, three inputs and two targets.
+                inputs, targets = list(table.columns[:3]), list(table.columns[3:])
         try:
             return data.select(table, inputs, targets, drop_missing=settings.drop)
         except LinregError as error:
