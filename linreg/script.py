@@ -7,7 +7,9 @@ from a user's file (column names, cell values) is written with ``repr``: data, n
 
 from __future__ import annotations
 
+import base64
 import math
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +18,16 @@ from linreg.errors import LinregError
 from linreg.trainer import EXPLODE_FACTOR, MOMENTUM, TrainConfig
 
 LANGS = ("en", "es")
+# Past this many data values the script packs them (base64 of zlib of float64) instead of
+# writing them out: a list literal of millions of numbers is too slow for Python to compile.
+MAX_WRITTEN_VALUES = 200_000
+
+_UNPACK = """def unpack(text, n_columns):
+    values = array.array("d", zlib.decompress(base64.b64decode(text)))
+    if sys.byteorder == "big":
+        values.byteswap()  # packed little-endian
+    return torch.frombuffer(values, dtype=torch.float64).reshape(-1, n_columns)
+"""
 
 # key -> (English, Spanish) comment text; the code around them is identical in both.
 COMMENTS: dict[str, tuple[str, str]] = {
@@ -32,6 +44,12 @@ COMMENTS: dict[str, tuple[str, str]] = {
     "data": (
         "The data: one row per example, one column per name below.",
         "Los datos: una fila por ejemplo, una columna por cada nombre de abajo.",
+    ),
+    "packed": (
+        "Too many values to write out: they are packed below as float64 numbers, row after\n"
+        "row, zlib-compressed and base64-encoded.",
+        "Demasiados valores para escribirlos: van empaquetados abajo como números float64,\n"
+        "fila tras fila, comprimidos con zlib y codificados en base64.",
     ),
     "settings": ("The settings of the run.", "Los ajustes del entrenamiento."),
     "schedule": (
@@ -159,19 +177,26 @@ def build_script(
     n_targets = targets.shape[1]
     mini_batch = config.batch_size is not None and config.batch_size < n_rows
     nn_engine = config.engine == "nn"
+    packed = inputs.size + targets.size > MAX_WRITTEN_VALUES
 
     def comment(key: str, indent: str = "") -> list[str]:
         text = COMMENTS[key][LANGS.index(lang)]
         return [f"{indent}# {line}" for line in text.split("\n")]
 
     out = ['"""' + COMMENTS["title"][LANGS.index(lang)], ""]
-    out += [*COMMENTS["about"][LANGS.index(lang)].split("\n"), '"""', "", "import math", ""]
-    out += ["import torch"]
+    out += [*COMMENTS["about"][LANGS.index(lang)].split("\n"), '"""', ""]
+    modules = ["array", "base64", "math", "sys", "zlib"] if packed else ["math"]
+    out += [f"import {module}" for module in modules] + ["", "import torch"]
     if nn_engine:
         out += ["import torch.nn.functional as F", "from torch import nn"]
     out += ["", *comment("data")]
     out += [f"input_names = {input_names!r}", f"target_names = {target_names!r}"]
-    out += ["inputs = " + _matrix(inputs), "targets = " + _matrix(targets), ""]
+    if packed:
+        out += ["", "", *comment("packed"), _UNPACK, ""]
+        out += [f"inputs = unpack({_packed(inputs)}, {inputs.shape[1]})"]
+        out += [f"targets = unpack({_packed(targets)}, {targets.shape[1]})", ""]
+    else:
+        out += ["inputs = " + _matrix(inputs), "targets = " + _matrix(targets), ""]
 
     out += comment("settings")
     out += [f"epochs = {int(epochs)}", f"learning_rate = {schedule[1]!r}"]
@@ -184,8 +209,8 @@ def build_script(
     out += [f"seed = {config.seed}", ""]
 
     out += comment("float64")
-    out += ["x = torch.tensor(inputs, dtype=torch.float64)"]
-    out += ["y = torch.tensor(targets, dtype=torch.float64)"]
+    out += ["x = torch.as_tensor(inputs, dtype=torch.float64)"]
+    out += ["y = torch.as_tensor(targets, dtype=torch.float64)"]
     out += comment("zero_loss") + ["zero_loss = torch.mean(y * y).item()"]
     if config.standardize:
         mean = inputs.mean(axis=0)
@@ -362,6 +387,12 @@ def _number(value: float) -> str:
     if value.is_integer() and abs(value) < 2**53 and not negative_zero:
         return str(int(value))
     return repr(value)
+
+
+def _packed(values: np.ndarray) -> str:
+    """``values`` as a string literal: base64 of zlib-compressed little-endian float64."""
+    raw = np.ascontiguousarray(values, dtype="<f8").tobytes()
+    return repr(base64.b64encode(zlib.compress(raw, 1)).decode("ascii"))
 
 
 def _vector(values: np.ndarray) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from linreg import LinregError, TrainConfig, Trainer
+from linreg import LinregError, TrainConfig, Trainer, script
 from linreg.script import build_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -262,6 +262,20 @@ def test_hostile_column_names_are_data_not_code(tmp_path):
         stdout = result.stdout.decode("utf-8")
         for name in HOSTILE:
             assert name in stdout
+
+
+def test_large_data_is_packed_and_still_exact(tmp_path, monkeypatch):
+    monkeypatch.setattr(script, "MAX_WRITTEN_VALUES", 20)
+    config = TrainConfig(batch_size=4, standardize=True, learning_rate=0.05)
+    trainer = Trainer(INPUTS, TARGETS, config)
+    trainer.run(20)
+    source = build_script(INPUTS, TARGETS, INPUT_NAMES, TARGET_NAMES, config, 20)
+    assert "unpack(" in source and "[73, 67, 43]" not in source
+    result = run(source, tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    values = printed(result.stdout.decode())
+    assert values["loss"] == trainer.current_loss()
+    np.testing.assert_allclose(values["weight"], trainer.parameters()[0], rtol=1e-12, atol=0)
 
 
 def test_numbers_are_embedded_exactly():
