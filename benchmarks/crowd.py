@@ -1,0 +1,156 @@
+"""Many sessions stepping at once, driven at the protocol level (no browser, no rendering).
+
+Each simulated session opens Streamlit's websocket (``/_stcore/stream``), asks for the first
+run like a browser does, learns the Step button's widget id from the deltas, then clicks Step
+back to back: a ``rerun_script`` BackMsg whose widget state triggers that button. The latency
+of a click is the time from sending it to the run's ``script_finished``. Every reply is
+checked: the Epoch metric must show the click's epoch and no exception may be drawn.
+AppTest is not used here: it swaps a process-wide mock runtime per run, so instances in
+threads would trample each other."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from benchmarks.measure import Sizes, app_torch_threads, median, percentile, rss_bytes
+from benchmarks.server import streamlit_server
+from benchmarks.table import Goal, Row, fmt, note
+
+RUN_TIMEOUT = 120.0
+
+
+@dataclass
+class Reply:
+    seconds: float
+    nbytes: int
+    metrics: dict[str, str] = field(default_factory=dict)
+    buttons: dict[str, str] = field(default_factory=dict)
+    exceptions: list[str] = field(default_factory=list)
+
+
+class Session:
+    """One browser tab's worth of protocol, without the browser."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.ws = None
+        self.buttons: dict[str, str] = {}
+
+    async def open(self) -> Reply:
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None)
+        reply = await self.rerun()
+        self.buttons = reply.buttons
+        return reply
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def click(self, label: str) -> Reply:
+        return await self.rerun(trigger=self.buttons[label])
+
+    async def rerun(self, trigger: str | None = None) -> Reply:
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.widget_states.SetInParent()
+        if trigger is not None:
+            widget = msg.rerun_script.widget_states.widgets.add()
+            widget.id = trigger
+            widget.trigger_value = True
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        reply = Reply(0.0, 0)
+        while True:
+            raw = await asyncio.wait_for(self.ws.recv(), RUN_TIMEOUT)
+            reply.nbytes += len(raw)
+            fwd = ForwardMsg()
+            fwd.ParseFromString(raw)
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                _read_element(fwd.delta.new_element, reply)
+            elif kind == "script_finished" and fwd.script_finished in (
+                ForwardMsg.FINISHED_SUCCESSFULLY,
+                ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+            ):
+                break
+        reply.seconds = time.perf_counter() - start
+        return reply
+
+
+def _read_element(element, reply: Reply) -> None:
+    kind = element.WhichOneof("type")
+    if kind == "metric":
+        reply.metrics[element.metric.label] = element.metric.body
+    elif kind == "button":
+        reply.buttons[element.button.label] = element.button.id
+    elif kind == "exception":
+        reply.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:160])
+
+
+@dataclass
+class CrowdResult:
+    latencies: list[float]
+    wall: float
+    problems: list[str]
+
+
+async def _crowd(url: str, n_sessions: int, steps: int) -> CrowdResult:
+    sessions = [Session(url) for _ in range(n_sessions)]
+    problems: list[str] = []
+    try:
+        first = await asyncio.gather(*(s.open() for s in sessions))
+        for reply in first:
+            problems.extend(reply.exceptions)
+            if "Step" not in reply.buttons:
+                raise RuntimeError(f"no Step button in the first run; saw {sorted(reply.buttons)}")
+        latencies: list[float] = []
+
+        async def clicker(session: Session) -> None:
+            for epoch in range(1, steps + 1):
+                reply = await session.click("Step")
+                latencies.append(reply.seconds)
+                problems.extend(reply.exceptions)
+                shown = reply.metrics.get("Epoch")
+                if shown != f"{epoch:,}":
+                    problems.append(f"Epoch showed {shown!r} after click {epoch}")
+
+        start = time.perf_counter()
+        await asyncio.gather(*(clicker(s) for s in sessions))
+        wall = time.perf_counter() - start
+    finally:
+        await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+    return CrowdResult(latencies, wall, problems)
+
+
+def crowd(sizes: Sizes, facts: dict) -> list[Row]:
+    threads = app_torch_threads()
+    rows: list[Row] = []
+    with streamlit_server() as server:
+        note("crowd: 1 session (reference)")
+        base = asyncio.run(_crowd(server.url, 1, sizes.crowd_reference_steps))
+        ref50, ref95 = median(base.latencies), percentile(base.latencies, 95)
+        facts["server_step"] = ref50
+        for n in sizes.crowd:
+            note(f"crowd: {n} sessions × {sizes.crowd_steps} Steps")
+            result = asyncio.run(_crowd(server.url, n, sizes.crowd_steps))
+            p50, p95 = median(result.latencies), percentile(result.latencies, 95)
+            rate = len(result.latencies) / result.wall
+            rss = rss_bytes(server.pid)
+            problems = sorted(set(base.problems + result.problems))
+            error = f"{len(problems)} problem(s): {problems[0]}" if problems else None
+            detail = (
+                f"{n} sessions × {sizes.crowd_steps} back-to-back Steps; {rate:.1f} steps/s; "
+                f"server RSS {fmt(rss, 'B')}; server torch threads {threads}; reference: 1 session"
+            )
+            goal = Goal("value", "<=", 1.0) if n == 8 else None
+            rows.append(
+                Row(f"concurrency.{n} p50", p50, reference=ref50, error=error, detail=detail)
+            )
+            rows.append(Row(f"concurrency.{n} p95", p95, reference=ref95, goal=goal, error=error))
+    return rows
