@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 # code -> (English, Spanish). Placeholders are str.format fields; both texts use the same ones.
 ERRORS: dict[str, tuple[str, str]] = {
     "unknown_sample": (
@@ -17,8 +19,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Las entradas y los objetivos deben tener el mismo número de filas: se encontraron {n_inputs} y {n_targets}.",
     ),
     "predict_width": (
-        "A row to predict needs {expected} input value(s) ({names}); found {found}.",
-        "Una fila para predecir necesita {expected} valor(es) de entrada ({names}); se encontraron {found}.",
+        "A row to predict needs {expected} input value(s); found {found}.",
+        "Una fila para predecir necesita {expected} valor(es) de entrada; se encontraron {found}.",
     ),
     "predict_not_finite": (
         "The values to predict must be finite numbers; found {values}.",
@@ -177,4 +179,19 @@ class LinregError(ValueError):
     def message(self, lang: str = "en") -> str:
         english, spanish = ERRORS[self.code]
         template = spanish if lang == "es" else english
-        return template.format(**self.params)
+        params = {k: v.in_(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+        return template.format(**params)
+
+
+class Phrase(NamedTuple):
+    """A message parameter that is itself words, in English and Spanish."""
+
+    en: str
+    es: str
+
+    def in_(self, lang: str) -> str:
+        return self.es if lang == "es" else self.en
+
+
+POSITIVE = Phrase("a finite number > 0", "un número finito > 0")
+WHOLE_FROM_0 = Phrase("a whole number ≥ 0", "un número entero ≥ 0")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from linreg.errors import LinregError
+from linreg.errors import POSITIVE, WHOLE_FROM_0, LinregError, Phrase
 from linreg.trainer import EXPLODE_FACTOR, MOMENTUM, TrainConfig
 
 LANGS = ("en", "es")
@@ -353,10 +353,13 @@ def _check(inputs, targets, input_names, target_names, epochs, lang) -> None:
             "bad_setting",
             name="column names",
             value=[*input_names, *target_names],
-            expected=f"{inputs.shape[1]} input and {targets.shape[1]} target name(s)",
+            expected=Phrase(
+                f"{inputs.shape[1]} input and {targets.shape[1]} target name(s)",
+                f"{inputs.shape[1]} nombre(s) de entrada y {targets.shape[1]} de objetivo",
+            ),
         )
     if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
-        raise LinregError("bad_setting", name="epochs", value=epochs, expected="a whole number ≥ 0")
+        raise LinregError("bad_setting", name="epochs", value=epochs, expected=WHOLE_FROM_0)
     if lang not in LANGS:
         raise LinregError("bad_setting", name="lang", value=lang, expected=" | ".join(LANGS))
 
@@ -370,9 +373,7 @@ def _schedule(
     schedule: dict[int, float] = {}
     for epoch, rate in enumerate(rates, start=1):
         if not (math.isfinite(rate) and rate > 0):
-            raise LinregError(
-                "bad_setting", name="learning_rate", value=rate, expected="a finite number > 0"
-            )
+            raise LinregError("bad_setting", name="learning_rate", value=rate, expected=POSITIVE)
         if not schedule or rate != schedule[max(schedule)]:
             schedule[epoch] = rate
     return schedule

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from linreg.errors import LinregError
+from linreg.errors import POSITIVE, LinregError, Phrase
 from linreg.history import History, Snapshot
 
 ENGINES = ("scratch", "nn")
@@ -66,7 +66,9 @@ class TrainConfig:
                 "bad_setting",
                 name="batch_size",
                 value=self.batch_size,
-                expected="a whole number ≥ 1, or full batch",
+                expected=Phrase(
+                    "a whole number ≥ 1, or full batch", "un número entero ≥ 1, o lote completo"
+                ),
             )
         if (
             isinstance(self.seed, bool)
@@ -77,7 +79,9 @@ class TrainConfig:
                 "bad_setting",
                 name="seed",
                 value=self.seed,
-                expected="a whole number from 0 to 2**63 - 1",
+                expected=Phrase(
+                    "a whole number from 0 to 2**63 - 1", "un número entero de 0 a 2**63 - 1"
+                ),
             )
         return self
 
@@ -92,9 +96,7 @@ def _check_learning_rate(value: float) -> None:
         or not isinstance(value, int | float)
         or not (math.isfinite(value) and value > 0)
     ):
-        raise LinregError(
-            "bad_setting", name="learning_rate", value=value, expected="a finite number > 0"
-        )
+        raise LinregError("bad_setting", name="learning_rate", value=value, expected=POSITIVE)
 
 
 def initial_parameters(
@@ -297,9 +299,7 @@ class Trainer:
             inputs = inputs[None, :]
         weight, bias = self.parameters(epoch)
         if inputs.shape[1] != weight.shape[1]:
-            raise LinregError(
-                "predict_width", expected=weight.shape[1], names="", found=inputs.shape[1]
-            )
+            raise LinregError("predict_width", expected=weight.shape[1], found=inputs.shape[1])
         return inputs @ weight.T + bias
 
 

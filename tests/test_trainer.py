@@ -332,3 +332,17 @@ def test_impossible_settings_raise_a_clear_error(changes, name):
 def test_shape_mismatch_is_reported():
     with pytest.raises(LinregError, match="same number of rows"):
         Trainer(SEED_INPUTS, SEED_TARGETS[:3])
+
+
+def test_setting_errors_are_entirely_in_the_chosen_language():
+    with pytest.raises(LinregError) as info:
+        TrainConfig(learning_rate=-1.0).validate()
+    assert "a finite number > 0" in info.value.message("en")
+    assert "un número finito > 0" in info.value.message("es")
+    assert "finite number" not in info.value.message("es")
+
+
+def test_predicting_a_row_of_the_wrong_width_says_how_many_values_are_needed():
+    trainer = Trainer(SEED_INPUTS, SEED_TARGETS)
+    with pytest.raises(LinregError, match="needs 3 input value"):
+        trainer.predict(np.array([1.0, 2.0]))

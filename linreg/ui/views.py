@@ -419,7 +419,7 @@ def code_ui(animating: bool) -> None:
     if animating:
         st.caption(t("code.paused_only", lang))
         return
-    epochs = max(trainer.epoch, 1)
+    epochs = trainer.epoch
     rates = trainer.history.learning_rate.tolist() if trainer.epoch else None
     config = trainer.config.with_(learning_rate=trainer.learning_rate)
 
