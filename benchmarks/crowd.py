@@ -98,6 +98,7 @@ class CrowdResult:
     latencies: list[float]
     wall: float
     problems: list[str]
+    losses: list[list[str]]  # per session, the Loss metric shown after each click
 
 
 async def _crowd(url: str, n_sessions: int, steps: int) -> CrowdResult:
@@ -110,8 +111,9 @@ async def _crowd(url: str, n_sessions: int, steps: int) -> CrowdResult:
             if "Step" not in reply.buttons:
                 raise RuntimeError(f"no Step button in the first run; saw {sorted(reply.buttons)}")
         latencies: list[float] = []
+        losses: list[list[str]] = [[] for _ in sessions]
 
-        async def clicker(session: Session) -> None:
+        async def clicker(session: Session, shown_losses: list[str]) -> None:
             for epoch in range(1, steps + 1):
                 reply = await session.click("Step")
                 latencies.append(reply.seconds)
@@ -119,13 +121,27 @@ async def _crowd(url: str, n_sessions: int, steps: int) -> CrowdResult:
                 shown = reply.metrics.get("Epoch")
                 if shown != f"{epoch:,}":
                     problems.append(f"Epoch showed {shown!r} after click {epoch}")
+                shown_losses.append(reply.metrics.get("Loss", "?"))
 
         start = time.perf_counter()
-        await asyncio.gather(*(clicker(s) for s in sessions))
+        await asyncio.gather(*(clicker(s, ls) for s, ls in zip(sessions, losses, strict=True)))
         wall = time.perf_counter() - start
     finally:
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
-    return CrowdResult(latencies, wall, problems)
+    return CrowdResult(latencies, wall, problems, losses)
+
+
+def _same_numbers(alone: list[str], crowd: list[list[str]]) -> list[str]:
+    """Every session has the default seed and data: each must show the lone session's losses."""
+    problems = []
+    for k, shown in enumerate(crowd):
+        n = min(len(alone), len(shown))
+        if shown[:n] != alone[:n]:
+            e = next(i for i in range(n) if shown[i] != alone[i])
+            problems.append(
+                f"session {k + 1} showed Loss {shown[e]} at epoch {e + 1}, a lone one {alone[e]}"
+            )
+    return problems
 
 
 def crowd(sizes: Sizes, facts: dict) -> list[Row]:
@@ -142,10 +158,12 @@ def crowd(sizes: Sizes, facts: dict) -> list[Row]:
             p50, p95 = median(result.latencies), percentile(result.latencies, 95)
             rate = len(result.latencies) / result.wall
             rss = rss_bytes(server.pid)
-            problems = sorted(set(base.problems + result.problems))
+            found = result.problems + _same_numbers(base.losses[0], result.losses)
+            problems = sorted(set(base.problems + found))
             error = f"{len(problems)} problem(s): {problems[0]}" if problems else None
             detail = (
-                f"{n} sessions × {sizes.crowd_steps} back-to-back Steps; {rate:.1f} steps/s; "
+                f"{n} sessions × {sizes.crowd_steps} back-to-back Steps, numbers checked; "
+                f"{rate:.1f} steps/s; "
                 f"server RSS {fmt(rss, 'B')}; server torch threads {threads}; reference: 1 session"
             )
             goal = Goal("value", "<=", 1.0) if n == 8 else None

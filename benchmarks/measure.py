@@ -59,7 +59,7 @@ FULL = Sizes(
     browser_run_epochs=10_000,
     upload_big=True,
     crowd=(8, 30),
-    crowd_steps=15,
+    crowd_steps=10,
     crowd_reference_steps=20,
     browser=True,
 )
@@ -81,7 +81,7 @@ QUICK = Sizes(
     browser_run_epochs=10_000,
     upload_big=False,
     crowd=(8, 30),
-    crowd_steps=5,
+    crowd_steps=3,
     crowd_reference_steps=10,
     browser=True,
 )
@@ -203,28 +203,29 @@ def sample_arrays() -> tuple[np.ndarray, np.ndarray]:
 
 
 def write_csv(path: Path, rows: int, seed: int = 0, chunk: int = 200_000) -> tuple[int, int]:
-    """A rows × 22 CSV (x1..x20, y1, y2) of numbers like 123.45; returns (bytes, columns).
+    """A rows × 22 CSV (x1..x20, y1, y2) of numbers like 4.567; returns (bytes, columns).
 
-    Built as fixed-width bytes with numpy (about a second per million rows); the targets are
-    a noisy linear function of the inputs, so the table trains like real data."""
+    Built as fixed-width bytes with numpy (about a second per million rows). The targets are a
+    noisy weighted mean of the inputs, so the table trains like real data, and its magnitudes
+    (0 to 10) keep the dashboard's default learning rate stable on it."""
     n_in, n_out = 20, 2
     names = [f"x{i}" for i in range(1, n_in + 1)] + [f"y{k}" for k in range(1, n_out + 1)]
     rng = np.random.default_rng(seed)
     weights = rng.dirichlet(np.ones(n_in), size=n_out)  # (2, 20), rows sum to 1
-    digits = np.array([10000, 1000, 100, 10, 1])
+    digits = np.array([1000, 100, 10, 1])
     with open(path, "wb") as out:
         out.write((",".join(names) + "\n").encode())
         for start in range(0, rows, chunk):
             n = min(chunk, rows - start)
-            x = rng.integers(10000, 100000, size=(n, n_in))  # centi-units: 100.00 .. 999.99
-            y = x @ weights.T + rng.normal(0, 500, size=(n, n_out))
-            cells = np.concatenate([x, np.clip(np.rint(y), 10000, 99999).astype(np.int64)], 1)
-            d = (cells[:, :, None] // digits) % 10 + ord("0")  # (n, 22, 5)
-            buf = np.empty((n, n_in + n_out, 7), dtype=np.uint8)
-            buf[:, :, :3] = d[:, :, :3]
-            buf[:, :, 3] = ord(".")
-            buf[:, :, 4:6] = d[:, :, 3:]
-            buf[:, :, 6] = ord(",")
-            buf[:, -1, 6] = ord("\n")
+            x = rng.integers(0, 10000, size=(n, n_in))  # thousandths: 0.000 .. 9.999
+            y = x @ weights.T + rng.normal(0, 300, size=(n, n_out))
+            cells = np.concatenate([x, np.clip(np.rint(y), 0, 9999).astype(np.int64)], axis=1)
+            d = (cells[:, :, None] // digits) % 10 + ord("0")  # (n, 22, 4)
+            buf = np.empty((n, n_in + n_out, 6), dtype=np.uint8)
+            buf[:, :, 0] = d[:, :, 0]
+            buf[:, :, 1] = ord(".")
+            buf[:, :, 2:5] = d[:, :, 1:]
+            buf[:, :, 5] = ord(",")
+            buf[:, -1, 5] = ord("\n")
             buf.tofile(out)
     return path.stat().st_size, n_in + n_out

@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                 produced = run[group]()
             except Exception as err:  # one broken group must not hide the others
                 traceback.print_exc(file=sys.stderr)
-                produced = [Row(group, error=f"{type(err).__name__}: {str(err)[:200]}")]
+                message = str(err).strip().splitlines()[0] if str(err).strip() else ""
+                produced = [Row(group, error=f"{type(err).__name__}: {message[:200]}")]
             for row in produced:
                 table.emit(row)
             table.note(f"{group} took {time.perf_counter() - group_start:.0f} s")

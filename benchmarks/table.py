@@ -95,12 +95,12 @@ def fmt(value: float | None, unit: str) -> str:
         return "—"
     if unit == "s":
         for scale, suffix in ((1e-6, "µs"), (1e-3, "ms")):
-            if abs(value) < 1000 * scale:
+            if abs(value) < 999.5 * scale:
                 return f"{value / scale:.3g} {suffix}"
         return f"{value:.3g} s"
     if unit == "B":
         for scale, suffix in ((1, "B"), (2**10, "KiB"), (2**20, "MiB")):
-            if abs(value) < 1024 * scale:
+            if abs(value) < 999.5 * scale:
                 return f"{value / scale:.3g} {suffix}"
         return f"{value / 2**30:.3g} GiB"
     if unit == "/s":
