@@ -203,8 +203,12 @@ def _matrix_heatmap(
     column_names: Sequence[str],
     title: str,
     zmid: float | None,
+    beside: bool = False,
 ) -> go.Figure:
-    """values (R, C) as coloured cells with their numbers written in; rows top to bottom."""
+    """values (R, C) as coloured cells with their numbers written in; rows top to bottom.
+
+    ``beside``: drawn next to a matrix with the same rows, so without row names or colour bar.
+    """
     values = np.asarray(values, dtype=np.float64)
     rows, columns = [_text(n) for n in row_names], [_text(n) for n in column_names]
     cells = np.array([[_number(v) for v in row] for row in values], dtype=object)
@@ -228,11 +232,16 @@ def _matrix_heatmap(
             xgap=2,
             ygap=2,
             colorbar=dict(thickness=12, len=0.9),
+            showscale=not beside,
         )
     )
     fig.update_xaxes(tickvals=np.arange(len(columns)), ticktext=columns, side="top", showgrid=False)
     fig.update_yaxes(
-        tickvals=np.arange(len(rows)), ticktext=rows, autorange="reversed", showgrid=False
+        tickvals=np.arange(len(rows)),
+        ticktext=rows,
+        autorange="reversed",
+        showgrid=False,
+        showticklabels=not beside,
     )
     return fig
 
@@ -256,10 +265,14 @@ def vector_heatmap(
     title: str,
     column_name: str = "",
     zmid: float | None = 0,
+    beside: bool = False,
 ) -> go.Figure:
-    """values (K,), such as the bias or its gradient, as a one-column heatmap: rows = targets."""
+    """values (K,), such as the bias or its gradient, as a one-column heatmap: rows = targets.
+
+    ``beside``: drawn next to the weight matrix, whose row names and colour bar it shares.
+    """
     column = np.asarray(values, dtype=np.float64).reshape(-1, 1)
-    return _matrix_heatmap(column, target_names, [column_name], title, zmid)
+    return _matrix_heatmap(column, target_names, [column_name], title, zmid, beside)
 
 
 def _sample_rows(n_rows: int, max_points: int) -> np.ndarray:

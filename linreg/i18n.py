@@ -134,9 +134,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "La menor pérdida que pueden alcanzar unos pesos, calculada en forma cerrada (float64).",
     ),
     "metric.r2": ("R²", "R²"),
+    "metric.r2_mean": ("R² (mean)", "R² (media)"),
     "metric.r2_help": (
-        "Coefficient of determination per target (1 = perfect).",
-        "Coeficiente de determinación por objetivo (1 = perfecto).",
+        "Coefficient of determination per target (1 = perfect): {each}.",
+        "Coeficiente de determinación por objetivo (1 = perfecto): {each}.",
     ),
     "diverged.not_finite": (
         "Training diverged at epoch {epoch}: the loss or the weights became infinite or NaN with learning rate {lr}. "
@@ -250,10 +251,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "**5. Reiniciar los gradientes** a cero para la siguiente época:",
     ),
     "landscape.help": (
-        "The loss over two parameters, the others held at their current values, "
-        "with the path training took and the optimum (★).",
-        "La pérdida sobre dos parámetros, con los demás fijos en sus valores actuales, "
-        "el camino del entrenamiento y el óptimo (★).",
+        "The loss over two parameters, the others held at their current values, with the path "
+        "training took. ★ marks the least-squares optimum of all parameters; the dark valley is "
+        "the best these two can do while the others stay where they are.",
+        "La pérdida sobre dos parámetros, con los demás fijos en sus valores actuales, y el camino "
+        "del entrenamiento. ★ marca el óptimo de mínimos cuadrados de todos los parámetros; el "
+        "valle oscuro es lo mejor que pueden lograr estos dos mientras los demás no se mueven.",
     ),
     "landscape.x": ("Parameter on x", "Parámetro en x"),
     "landscape.y": ("Parameter on y", "Parámetro en y"),

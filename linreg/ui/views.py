@@ -78,9 +78,13 @@ def status_ui() -> None:
     cols[2].metric(
         t("metric.optimum", lang), _fmt(wb.reference.loss), help=t("metric.optimum_help", lang)
     )
-    cols[3].metric(
-        t("metric.r2", lang), " / ".join(_fmt(v) for v in r2), help=t("metric.r2_help", lang)
+    # One R² per target while they fit; past two, their mean (each one is in the help).
+    r2_text = " / ".join(f"{v:.3f}" for v in r2) if len(r2) <= 2 else f"{np.mean(r2):.3f}"
+    r2_each = ", ".join(
+        f"{name}: {v:.4f}" for name, v in zip(wb.dataset.target_names, r2, strict=True)
     )
+    label = t("metric.r2" if len(r2) <= 2 else "metric.r2_mean", lang)
+    cols[3].metric(label, r2_text, help=plain(t("metric.r2_help", lang, each=r2_each)))
     if trainer.diverged:
         st.warning(
             t(
@@ -160,7 +164,7 @@ def weights_ui(epoch: int) -> None:
 
 def _matrix_and_vector(matrix, vector, matrix_title, vector_title, vector_column, key) -> None:
     ds = workbench().dataset
-    wide, narrow = st.columns([max(ds.n_inputs, 2), 1.4])
+    wide, narrow = st.columns([max(ds.n_inputs, 2) + 1, 1])
     wide.plotly_chart(
         figures.weights_heatmap(matrix, ds.input_names, ds.target_names, title=matrix_title),
         key=f"{key}_matrix",
@@ -168,7 +172,7 @@ def _matrix_and_vector(matrix, vector, matrix_title, vector_title, vector_column
     )
     narrow.plotly_chart(
         figures.vector_heatmap(
-            vector, ds.target_names, title=vector_title, column_name=vector_column
+            vector, ds.target_names, title=vector_title, column_name=vector_column, beside=True
         ),
         key=f"{key}_vector",
         config=CHART,
