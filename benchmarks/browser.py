@@ -158,7 +158,7 @@ def row_names(sizes: Sizes) -> list[str]:
     return [
         "browser.first_render",
         "browser.step p50",
-        "browser.play speed 1",
+        "browser.play default speed",
         f"browser.run_{run // 1000}k wall" if run >= 1000 else f"browser.run_{run} wall",
         "browser.run live updates",
         "browser.payload/Step sample",
@@ -330,7 +330,7 @@ def _play(tab: Tab, sizes: Sizes, names: list[str]) -> list[Row]:
             unit="/s",
             reference=None if interval is None else 1 / interval,
             goal=Goal("value", ">=", 10.0),
-            detail=f"epochs shown per second over {t1 - t0:.1f} s at speed 1; reference: one frame "
+            detail=f"epochs shown per second over {t1 - t0:.1f} s at the default speed (Settings.speed); reference: one frame "
             "per run_every interval" + ("; Pause held on one click" if problem is None else ""),
             error=problem,
         )

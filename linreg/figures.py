@@ -56,18 +56,19 @@ def _number(value: float) -> str:
 
 
 def _figure(title: str, height: int) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(
-        template="plotly_white",
-        height=height,
-        margin=dict(l=10, r=10, t=60 if title else 30, b=10),
-        title=dict(text=_text(title), x=0, xanchor="left", font_size=15) if title else None,
-        legend=dict(orientation="h", x=0, y=1, yanchor="bottom"),
-        hovermode="closest",
+    # No template: applying one costs ~8 ms a figure, and Streamlit restyles charts with its
+    # own theme anyway.
+    return go.Figure(
+        layout=dict(
+            height=height,
+            margin=dict(l=10, r=10, t=60 if title else 30, b=10),
+            title=dict(text=_text(title), x=0, xanchor="left", font_size=15) if title else None,
+            legend=dict(orientation="h", x=0, y=1, yanchor="bottom"),
+            hovermode="closest",
+            xaxis=dict(automargin=True),
+            yaxis=dict(automargin=True),
+        )
     )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    return fig
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
@@ -197,82 +198,82 @@ def loss_curve(
     return fig
 
 
-def _matrix_heatmap(
-    values: np.ndarray,
-    row_names: Sequence[str],
-    column_names: Sequence[str],
-    title: str,
-    zmid: float | None,
-    beside: bool = False,
-) -> go.Figure:
-    """values (R, C) as coloured cells with their numbers written in; rows top to bottom.
-
-    ``beside``: drawn next to a matrix with the same rows, so without row names or colour bar.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    rows, columns = [_text(n) for n in row_names], [_text(n) for n in column_names]
+def _heatmap_trace(
+    values: np.ndarray, rows: list[str], columns: list[str], zmid: float | None, **trace: object
+) -> go.Heatmap:
+    """values (R, C) as coloured cells with their numbers written in (names already escaped)."""
     cells = np.array([[_number(v) for v in row] for row in values], dtype=object)
     hover = np.array(
         [[f"{r} · {c}: {cells[i, j]}" for j, c in enumerate(columns)] for i, r in enumerate(rows)],
         dtype=object,
     )
-    fig = _figure(title, height=min(110 + 45 * len(rows), 640))
     # Integer positions with tick text: names that look like numbers or dates stay labels.
-    fig.add_trace(
-        go.Heatmap(
-            z=_finite(values),
-            x=np.arange(len(columns)),
-            y=np.arange(len(rows)),
-            text=cells,
-            texttemplate="%{text}",
-            hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            colorscale="RdBu",
-            zmid=zmid,
-            xgap=2,
-            ygap=2,
-            colorbar=dict(thickness=12, len=0.9),
-            showscale=not beside,
-        )
+    return go.Heatmap(
+        z=_finite(values),
+        x=np.arange(len(columns)),
+        y=np.arange(len(rows)),
+        text=cells,
+        texttemplate="%{text}",
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        colorscale="RdBu",
+        zmid=zmid,
+        xgap=2,
+        ygap=2,
+        **trace,
     )
-    fig.update_xaxes(tickvals=np.arange(len(columns)), ticktext=columns, side="top", showgrid=False)
-    fig.update_yaxes(
-        tickvals=np.arange(len(rows)),
-        ticktext=rows,
-        autorange="reversed",
-        showgrid=False,
-        showticklabels=not beside,
-    )
-    return fig
 
 
-def weights_heatmap(
+def parameters_heatmap(
     weight: np.ndarray,
+    bias: np.ndarray,
     input_names: Sequence[str],
     target_names: Sequence[str],
     *,
-    title: str,
+    weight_title: str,
+    bias_title: str,
+    bias_column: str = "b",
     zmid: float | None = 0,
 ) -> go.Figure:
-    """weight (K, D), or its gradient, as a heatmap: rows = targets, columns = inputs."""
-    return _matrix_heatmap(weight, target_names, input_names, title, zmid)
+    """weight (K, D) and bias (K,) side by side in one figure, sharing the target rows.
 
-
-def vector_heatmap(
-    values: np.ndarray,
-    target_names: Sequence[str],
-    *,
-    title: str,
-    column_name: str = "",
-    zmid: float | None = 0,
-    beside: bool = False,
-) -> go.Figure:
-    """values (K,), such as the bias or its gradient, as a one-column heatmap: rows = targets.
-
-    ``beside``: drawn next to the weight matrix, whose row names and colour bar it shares.
+    Each has its own colour scale (a bias can be far larger than the weights); the colour bar
+    between them is the weight's. Used for the parameters and for their gradients.
     """
-    column = np.asarray(values, dtype=np.float64).reshape(-1, 1)
-    return _matrix_heatmap(column, target_names, [column_name], title, zmid, beside)
+    weight = np.asarray(weight, dtype=np.float64)
+    bias = np.asarray(bias, dtype=np.float64).reshape(-1, 1)
+    rows, columns = [_text(n) for n in target_names], [_text(n) for n in input_names]
+    split = len(columns) / (len(columns) + 1.6)  # the bias gets about one column's width
+    fig = _figure("", height=min(130 + 45 * len(rows), 660))
+    bar = dict(thickness=10, len=0.9, x=split + 0.005, xanchor="left")
+    fig.add_trace(_heatmap_trace(weight, rows, columns, zmid, colorbar=bar))
+    fig.add_trace(
+        _heatmap_trace(bias, rows, [_text(bias_column)], zmid, xaxis="x2", showscale=False)
+    )
+    fig.update_layout(
+        xaxis=dict(
+            domain=[0, split - 0.02],
+            tickvals=np.arange(len(columns)),
+            ticktext=columns,
+            side="top",
+            showgrid=False,
+            title=dict(text=_text(weight_title), standoff=4),
+        ),
+        xaxis2=dict(
+            domain=[split + 0.11, 1],
+            tickvals=[0],
+            ticktext=[_text(bias_column)],
+            showticklabels=False,  # the title says it
+            side="top",
+            showgrid=False,
+            title=dict(text=_text(bias_title), standoff=4),
+            automargin=True,
+        ),
+        yaxis=dict(
+            tickvals=np.arange(len(rows)), ticktext=rows, autorange="reversed", showgrid=False
+        ),
+    )
+    return fig
 
 
 def _sample_rows(n_rows: int, max_points: int) -> np.ndarray:

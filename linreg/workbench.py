@@ -7,6 +7,8 @@ place where it happened, and the last good data and training stay as they were.
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,6 +31,17 @@ SAMPLE_NAMES_ES = {
 MAX_KEPT_RUNS = 8
 # Settings whose change means a new model (and says so); the learning rate is not among them.
 RESTARTING = ("engine", "opt", "batch", "std", "init", "seed")
+
+
+def _locked(method):
+    """Run ``method`` holding the workbench's lock."""
+
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,9 @@ class Workbench:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
+        # Held while training or replacing the trainer: two script runs of one session (a click
+        # arriving while an animation frame finishes) must not step the same tensors at once.
+        self.lock = threading.RLock()
         self.errors: dict[str, LinregError] = {}
         self.notice: Notice | None = None
         self.runs: list[KeptRun] = []
@@ -78,11 +94,13 @@ class Workbench:
         self.trainer = self._new_trainer(self.settings)
 
     # -- data ---------------------------------------------------------------------------------
+    @_locked
     def load_sample(self, name: str) -> None:
         """Replace the table with a sample; training restarts."""
         frame = sample_frame(name, self.settings.lang)
         self._replace_table(frame, name, replace(self.settings, data=name, inputs=(), targets=()))
 
+    @_locked
     def load_table(self, frame: pd.DataFrame, label: str) -> bool:
         """Replace the table with an uploaded one (already parsed); False if it cannot be used."""
         self.errors.pop("upload", None)
@@ -94,6 +112,7 @@ class Workbench:
         """Keep an error to show beside ``place``; nothing else changes."""
         self.errors[place] = error
 
+    @_locked
     def edit_table(self, frame: pd.DataFrame) -> None:
         """Use an edited copy of the table; a bad edit is reported and the last good data kept."""
         try:
@@ -108,6 +127,7 @@ class Workbench:
         self.table = table
         self._restart(dataset, Notice("notice.restart_data", {}))
 
+    @_locked
     def set_roles(self, inputs: tuple[str, ...], targets: tuple[str, ...]) -> None:
         """Choose input and target columns; training restarts. An empty choice is reported."""
         settings = replace(self.settings, inputs=tuple(inputs), targets=tuple(targets))
@@ -118,6 +138,7 @@ class Workbench:
         self.settings = settings
         self._restart(dataset, Notice("notice.restart_columns", {}))
 
+    @_locked
     def set_drop_missing(self, drop: bool) -> None:
         """Refuse or drop rows with missing values; retries a file refused for them."""
         if self._pending is not None:
@@ -133,6 +154,7 @@ class Workbench:
             self._restart(dataset, Notice("notice.restart_data", {}))
 
     # -- settings ------------------------------------------------------------------------------
+    @_locked
     def update(self, **changes: object) -> None:
         """Change settings. A new learning rate goes on training; model settings restart it."""
         settings = replace(self.settings, **changes)
@@ -171,12 +193,15 @@ class Workbench:
         self.table_version += 1
 
     # -- training ------------------------------------------------------------------------------
+    @_locked
     def step(self) -> bool:
         return self.trainer.step()
 
+    @_locked
     def run(self, epochs: int) -> int:
         return self.trainer.run(epochs)
 
+    @_locked
     def reset(self) -> None:
         """Start training again from the initial weights, keeping this run's curve to compare."""
         self.keep_run()
@@ -197,6 +222,7 @@ class Workbench:
         run = KeptRun(label, np.arange(history.n_epochs + 1), loss)
         self.runs = [*self.runs[-(MAX_KEPT_RUNS - 1) :], run]
 
+    @_locked
     def clear_runs(self) -> None:
         self.runs = []
 

@@ -194,10 +194,10 @@ def test_run_epochs_is_adjustable():
 def test_play_then_pause():
     at = new_app()
     click(at, "play")
-    assert at.button(key="play").label == "Pause"
+    assert at.button(key="pause").label == "Pause"
     assert epoch(at) >= 1  # one frame ran (run_every does not tick in AppTest)
     shown = epoch(at)
-    click(at, "play")
+    click(at, "pause")
     assert at.button(key="play").label == "Play"
     assert epoch(at) == shown
 

@@ -25,7 +25,7 @@ SMOKE_ROWS = [
     "app.run_500 engine",
     "browser.first_render",
     "browser.step p50",
-    "browser.play speed 1",
+    "browser.play default speed",
     "browser.run_500 wall",
     "browser.run live updates",
     "browser.payload/Step sample",

@@ -14,9 +14,8 @@ from linreg.figures import (
     fitted_line,
     loss_curve,
     loss_landscape,
+    parameters_heatmap,
     predicted_vs_actual,
-    vector_heatmap,
-    weights_heatmap,
 )
 
 HOSTILE = "<img src=x onerror=alert(1)> <b>bold</b> & $x^2$ %{y}"
@@ -91,7 +90,7 @@ def test_loss_curve_draws_the_loss_and_the_optimum():
     assert optimum.line.dash == "dash"
     assert "%{x}" in run.hovertemplate and "%{y" in run.hovertemplate
     assert fig.layout.yaxis.type == "linear"
-    assert fig.layout.template.layout.paper_bgcolor == "white"
+    assert fig.layout.height == 340 and fig.layout.hovermode == "x"
 
 
 def test_loss_curve_speaks_the_language_it_is_given():
@@ -160,37 +159,43 @@ def test_loss_curve_of_100000_epochs_is_decimated_and_light():
 
 
 # -- heatmaps --------------------------------------------------------------------------------
-def test_weights_heatmap_shows_each_weight_in_its_cell():
+def test_parameters_heatmap_shows_each_weight_and_bias_in_its_cell():
     weight = np.array([[0.123456, -4783.2, 1e-9], [2.0, -0.5, 12345.6]])
-    fig = weights_heatmap(weight, ["temp", "rain", "2020"], ["apples", HOSTILE], title="Weights")
-    (heatmap,) = fig.data
-    np.testing.assert_array_equal(heatmap.z, weight)
-    assert heatmap.text.tolist() == [["0.1235", "-4783", "1e-9"], ["2", "-0.5", "1.235e4"]]
-    assert heatmap.texttemplate == "%{text}"
-    assert heatmap.zmid == 0 and heatmap.colorscale[0][1] != heatmap.colorscale[-1][1]
+    bias = np.array([0.25, -3.0])
+    fig = parameters_heatmap(
+        weight,
+        bias,
+        ["temp", "rain", "2020"],
+        ["apples", HOSTILE],
+        weight_title="W",
+        bias_title="b",
+    )
+    weights, biases = fig.data
+    np.testing.assert_array_equal(weights.z, weight)
+    assert weights.text.tolist() == [["0.1235", "-4783", "1e-9"], ["2", "-0.5", "1.235e4"]]
+    assert weights.texttemplate == "%{text}"
+    assert weights.zmid == 0 and weights.colorscale[0][1] != weights.colorscale[-1][1]
+    np.testing.assert_array_equal(biases.z, [[0.25], [-3.0]])
+    assert biases.text.tolist() == [["0.25"], ["-3"]]
+    assert biases.xaxis == "x2" and biases.showscale is False  # one colour bar: the weights'
     assert list(fig.layout.xaxis.ticktext) == ["temp", "rain", "2020"]
     assert list(fig.layout.yaxis.ticktext) == ["apples", ESCAPED]
     assert fig.layout.yaxis.autorange == "reversed"  # first target on top
-    assert heatmap.hovertext[1][0] == f"{ESCAPED} · temp: 2"
-    assert fig.layout.title.text == "Weights"
+    assert weights.hovertext[1][0] == f"{ESCAPED} · temp: 2"
+    assert fig.layout.xaxis.title.text == "W" and fig.layout.xaxis2.title.text == "b"
+    assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]  # side by side
 
 
 def test_gradient_heatmap_leaves_missing_gradients_blank():
     gradient = np.array([[np.nan, 1.5]])
-    (heatmap,) = weights_heatmap(gradient, ["a", "b"], ["y"], title="W.grad", zmid=None).data
-    assert np.isnan(heatmap.z[0][0]) and heatmap.z[0][1] == 1.5
-    assert heatmap.text.tolist() == [["–", "1.5"]]
-    assert heatmap.zmid is None
-
-
-def test_vector_heatmap_is_one_column_of_values():
-    fig = vector_heatmap(
-        np.array([0.25, -3.0]), ["apples", "oranges"], title="Bias", column_name="b"
-    )
-    (heatmap,) = fig.data
-    np.testing.assert_array_equal(heatmap.z, [[0.25], [-3.0]])
-    assert heatmap.text.tolist() == [["0.25"], ["-3"]]
-    assert list(fig.layout.xaxis.ticktext) == ["b"]
+    fig = parameters_heatmap(
+        gradient, np.array([np.nan]), ["a", "b"], ["y"], weight_title="W.grad", bias_title="b.grad",
+        zmid=None,
+    )  # fmt: skip
+    weights, biases = fig.data
+    assert np.isnan(weights.z[0][0]) and weights.z[0][1] == 1.5
+    assert weights.text.tolist() == [["–", "1.5"]] and biases.text.tolist() == [["–"]]
+    assert weights.zmid is None
 
 
 # -- predictions -----------------------------------------------------------------------------
@@ -284,7 +289,8 @@ def test_hostile_names_render_as_plain_text_in_chromium(tmp_path):
         pytest.skip("no Chromium on this machine")
     names = ["<img src=x onerror=alert(1)>", "<b>bold</b>", "$x^2$"]
     figs = [
-        weights_heatmap(np.ones((1, 3)), names, ["%{y}"], title=names[0]),
+        parameters_heatmap(np.ones((1, 3)), np.ones(1), names, ["%{y}"], weight_title=names[0],
+                           bias_title=names[2]),
         loss_curve(np.arange(1, 4), np.ones(3), optimal_loss=None, log_scale=False,
                    others=[(names[1], np.arange(1, 3), np.ones(2))]),
     ]  # fmt: skip

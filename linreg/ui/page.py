@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
@@ -38,11 +37,7 @@ def main() -> None:
         training_ui()
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
-    notice_slot = st.container()  # filled after the table, whose edits may set a notice
     table_ui()
-    with notice_slot:
-        notice_ui()
-    controls_ui()
     live_ui()
     session.sync_url(workbench().settings)
 
@@ -303,13 +298,10 @@ def controls_ui() -> None:
         args=("run_epochs",),
         width="stretch",
     )
-    playing = session.animating()
-    play.button(
-        t("btn.pause" if playing else "btn.play", lang),
-        key="play",
-        on_click=session.on_play,
-        width="stretch",
-    )
+    if session.animating():
+        play.button(t("btn.pause", lang), key="pause", on_click=session.on_pause, width="stretch")
+    else:
+        play.button(t("btn.play", lang), key="play", on_click=session.on_play, width="stretch")
     reset.button(t("btn.reset", lang), key="reset", on_click=session.on_reset, width="stretch")
     speed.number_input(
         t("btn.speed", lang),
@@ -323,21 +315,23 @@ def controls_ui() -> None:
 
 
 def live_ui() -> None:
-    """Status and views; while playing or running they redraw every PLAY_INTERVAL seconds."""
+    """Controls, status and views; while playing or running they redraw every PLAY_INTERVAL.
+
+    The controls live in the fragment too, so that a Step reruns only what it changes, and a
+    click during Play is a rerun of the same fragment as the timer's (Streamlit merges the two
+    and keeps the click). Starting or stopping the timer needs a full rerun, asked for here.
+    """
     interval = PLAY_INTERVAL if session.animating() else None
 
     @st.fragment(run_every=interval)
     def live() -> None:
-        was_animating = session.animating()
+        controls_ui()
+        notice_ui()
         session.advance()
         views.status_ui()
         views.views_ui(animating=session.animating())
-        if was_animating and not session.animating():
-            st.rerun(scope="app")  # stop the timer and turn Pause back into Play
+        session.sync_url(workbench().settings)
+        if (interval is not None) != session.animating():
+            st.rerun(scope="app")  # start or stop the timer; Play and Pause swap labels
 
     live()
-
-
-def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Alias kept for views that need numpy-friendly copies."""
-    return frame.apply(np.asarray)

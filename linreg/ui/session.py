@@ -11,7 +11,7 @@ from linreg.errors import LinregError
 from linreg.state import Settings, from_query
 from linreg.workbench import Notice, Workbench
 
-FRAME_SECONDS = 0.15  # compute time per animation frame while running many epochs
+FRAME_SECONDS = 0.25  # training time per animation frame during Run; the views redraw between
 
 
 def workbench() -> Workbench:
@@ -25,6 +25,7 @@ def workbench() -> Workbench:
         st.session_state.workbench = wb
         st.session_state.playing = False
         st.session_state.remaining = 0  # epochs left in a Run
+        st.session_state.generation = 0  # grows with every Play, Pause, Run and stop
         st.session_state.widget_version = 0
     return st.session_state.workbench
 
@@ -101,15 +102,21 @@ def on_step() -> None:
 
 
 def on_run(key: str) -> None:
+    _next_generation()
     st.session_state.playing = False
     st.session_state.remaining = int(st.session_state[key])
 
 
+# Play and Pause are two actions, not one toggle: Streamlit replays a click whose run was
+# interrupted, and a replayed toggle would undo itself.
 def on_play() -> None:
-    if st.session_state.playing or st.session_state.remaining:
-        stop()
-    else:
-        st.session_state.playing = True
+    _next_generation()
+    st.session_state.remaining = 0
+    st.session_state.playing = True
+
+
+def on_pause() -> None:
+    stop()
 
 
 def on_reset() -> None:
@@ -122,8 +129,13 @@ def on_clear_runs() -> None:
 
 
 def stop() -> None:
+    _next_generation()
     st.session_state.playing = False
     st.session_state.remaining = 0
+
+
+def _next_generation() -> None:
+    st.session_state.generation = st.session_state.get("generation", 0) + 1
 
 
 def animating() -> bool:
@@ -131,22 +143,28 @@ def animating() -> bool:
 
 
 def advance() -> None:
-    """One animation frame: Play runs ``speed`` epochs, Run as many as fit in FRAME_SECONDS."""
+    """One animation frame: Play runs ``speed`` epochs, Run as many as fit in FRAME_SECONDS.
+
+    A frame started before a Pause, Step or new Run (another generation) changes nothing:
+    with fast reruns, a click starts a new script run while this one may still be finishing.
+    """
     wb = workbench()
-    if st.session_state.playing:
-        if not wb.trainer.run(wb.settings.speed) and wb.trainer.diverged:
-            stop()
-        return
-    remaining = st.session_state.remaining
-    if remaining <= 0:
-        return
-    deadline = time.perf_counter() + FRAME_SECONDS
-    done = 0
-    trainer = wb.trainer
-    while done < remaining and time.perf_counter() < deadline:
-        ran = trainer.run(min(100, remaining - done))
-        done += ran
-        if trainer.diverged:
-            remaining = done
-            break
-    st.session_state.remaining = remaining - done
+    generation = st.session_state.generation
+    with wb.lock:
+        if st.session_state.generation != generation or not animating():
+            return
+        trainer = wb.trainer
+        if st.session_state.playing:
+            trainer.run(wb.settings.speed)
+            if trainer.diverged and st.session_state.generation == generation:
+                stop()
+            return
+        remaining = st.session_state.remaining
+        deadline = time.perf_counter() + FRAME_SECONDS
+        done = 0
+        while done < remaining and time.perf_counter() < deadline:
+            done += trainer.run(min(100, remaining - done))
+            if trainer.diverged:
+                done = remaining
+        if st.session_state.generation == generation:
+            st.session_state.remaining = remaining - done

@@ -164,19 +164,16 @@ def weights_ui(epoch: int) -> None:
 
 def _matrix_and_vector(matrix, vector, matrix_title, vector_title, vector_column, key) -> None:
     ds = workbench().dataset
-    wide, narrow = st.columns([max(ds.n_inputs, 2) + 1, 1])
-    wide.plotly_chart(
-        figures.weights_heatmap(matrix, ds.input_names, ds.target_names, title=matrix_title),
-        key=f"{key}_matrix",
-        config=CHART,
+    fig = figures.parameters_heatmap(
+        matrix,
+        vector,
+        ds.input_names,
+        ds.target_names,
+        weight_title=matrix_title,
+        bias_title=vector_title,
+        bias_column=vector_column,
     )
-    narrow.plotly_chart(
-        figures.vector_heatmap(
-            vector, ds.target_names, title=vector_title, column_name=vector_column, beside=True
-        ),
-        key=f"{key}_vector",
-        config=CHART,
-    )
+    st.plotly_chart(fig, key=key, config=CHART)
 
 
 def equations(weight: np.ndarray, bias: np.ndarray, input_names, target_names) -> list[str]:
