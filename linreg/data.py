@@ -359,6 +359,8 @@ def validate_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         raise LinregError("no_data_rows")
     frame = frame.reset_index(drop=True)
+    if all(dtype == np.float64 for dtype in frame.dtypes):
+        return frame  # already clean numbers: no per-column pass over a big table
     return pd.DataFrame({name: _convert_column(name, frame[name]) for name in names})
 
 
@@ -523,6 +525,8 @@ def _missing_error(frame: pd.DataFrame, columns: list[str], rows: np.ndarray) ->
 
 def _check_finite(values: np.ndarray, names: list[str], kept: np.ndarray) -> None:
     """Refuse inf, -inf and values beyond float32 (training's precision), naming the first cell."""
+    if values.size and -FLOAT32_MAX <= values.min() and values.max() <= FLOAT32_MAX:
+        return  # two reductions settle the usual case; only a bad table is searched cell by cell
     for code, bad in (
         ("infinite_value", np.isinf(values)),
         ("too_large_value", np.abs(values) > FLOAT32_MAX),

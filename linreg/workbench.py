@@ -100,6 +100,10 @@ class Workbench:
         frame = sample_frame(name, self.settings.lang)
         self._replace_table(frame, name, replace(self.settings, data=name, inputs=(), targets=()))
 
+    def expect_upload(self) -> None:
+        """The data source is now an upload; the current table stays until a file arrives."""
+        self.settings = replace(self.settings, data="upload")
+
     @_locked
     def load_table(self, frame: pd.DataFrame, label: str) -> bool:
         """Replace the table with an uploaded one (already parsed); False if it cannot be used."""

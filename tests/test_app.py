@@ -113,7 +113,8 @@ def edit(at: AppTest, edited_rows: dict, added_rows=(), deleted_rows=()) -> AppT
 
 
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:
-    return done(at.file_uploader(key="upload_file").upload(name, content, "text/csv").run())
+    key = f"upload_file_{at.session_state['upload_version']}"
+    return done(at.file_uploader(key=key).upload(name, content, "text/csv").run())
 
 
 def choose_upload(at: AppTest) -> AppTest:

@@ -74,9 +74,9 @@ def data_source_ui() -> None:
         st.file_uploader(
             t("side.upload", lang),
             type=["csv", "tsv", "txt"],
-            key="upload_file",
+            key=session.upload_key(),
             on_change=session.on_upload,
-            args=("upload_file",),
+            args=(session.upload_key(),),
             help=t("side.upload_help", lang, mb=data.MAX_BYTES // 2**20),
         )
         if wb.source_label not in data.SAMPLES:

@@ -27,6 +27,7 @@ def workbench() -> Workbench:
         st.session_state.remaining = 0  # epochs left in a Run
         st.session_state.generation = 0  # grows with every Play, Pause, Run and stop
         st.session_state.widget_version = 0
+        st.session_state.upload_version = 0
     return st.session_state.workbench
 
 
@@ -53,8 +54,8 @@ def on_source(key: str) -> None:
     wb = workbench()
     stop()
     if choice == "upload":
-        wb.settings = wb.settings.__class__(**{**wb.settings.__dict__, "data": "upload"})
-        on_upload("upload_file")
+        wb.expect_upload()
+        on_upload(upload_key())
     else:
         wb.load_sample(choice)
         bump_widgets()
@@ -73,6 +74,12 @@ def on_upload(key: str) -> None:
         return
     if wb.load_table(frame, upload.name):
         bump_widgets()
+        # A new, empty uploader: the old one would hand the whole file to every later rerun.
+        st.session_state.upload_version += 1
+
+
+def upload_key() -> str:
+    return f"upload_file_{st.session_state.upload_version}"
 
 
 def on_setting(name: str, key: str, convert=lambda value: value) -> None:
