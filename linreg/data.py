@@ -423,12 +423,18 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def is_id_like(values: pd.Series) -> bool:
-    """True for a row index column: the integers 1..N or 0..N-1, each once, N >= 2."""
+    """True for a counter column: N >= 2 consecutive integers, each once, in any order.
+
+    A row number (1..N, 0..N-1) or a run of years (2017..2022): it tells rows apart rather
+    than measuring anything, so it is not a default input.
+    """
     if not _is_numeric(values) or len(values) < 2 or values.isna().any():
         return False
     ordered = np.sort(values.to_numpy(dtype=np.float64))
     start = ordered[0]
-    return start in (0.0, 1.0) and bool(np.array_equal(ordered, np.arange(len(ordered)) + start))
+    return start == np.floor(start) and bool(
+        np.array_equal(ordered, np.arange(len(ordered)) + start)
+    )
 
 
 def default_roles(frame: pd.DataFrame) -> tuple[list[str], list[str]]:

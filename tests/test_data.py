@@ -382,8 +382,9 @@ def test_id_like_column_stays_an_input_when_it_is_the_only_one():
 
 @pytest.mark.parametrize(
     ("values", "expected"),
-    [([1, 2, 3, 4], True), ([0, 1, 2], True), ([3, 1, 2], True), ([2, 3, 4], False),
-     ([1, 2, 2], False), ([1.5, 2.5], False), ([1], False), (["a", "b"], False)],
+    [([1, 2, 3, 4], True), ([0, 1, 2], True), ([3, 1, 2], True), ([2, 3, 4], True),
+     ([2019, 2017, 2018, 2020], True), ([2, 4, 6], False), ([1, 2, 2], False),
+     ([1.5, 2.5], False), ([1], False), (["a", "b"], False)],
 )  # fmt: skip
 def test_is_id_like(values, expected):
     assert is_id_like(pd.Series(values)) is expected

@@ -43,6 +43,11 @@ def _fmt(value: float) -> str:
     return figures._number(float(value))
 
 
+def _r2(value: float) -> str:
+    """R² with three decimals while it is a sensible size (a bad fit can reach −10⁸)."""
+    return f"{value:.3f}" if abs(value) < 1000 else _fmt(value)
+
+
 def shown_epoch() -> int:
     """The epoch the views show: the latest, or the one picked on the look-back slider."""
     wb = workbench()
@@ -79,7 +84,7 @@ def status_ui() -> None:
         t("metric.optimum", lang), _fmt(wb.reference.loss), help=t("metric.optimum_help", lang)
     )
     # One R² per target while they fit; past two, their mean (each one is in the help).
-    r2_text = " / ".join(f"{v:.3f}" for v in r2) if len(r2) <= 2 else f"{np.mean(r2):.3f}"
+    r2_text = " / ".join(map(_r2, r2)) if len(r2) <= 2 else _r2(np.mean(r2))
     r2_each = ", ".join(
         f"{name}: {v:.4f}" for name, v in zip(wb.dataset.target_names, r2, strict=True)
     )
