@@ -432,9 +432,8 @@ def is_id_like(values: pd.Series) -> bool:
         return False
     ordered = np.sort(values.to_numpy(dtype=np.float64))
     start = ordered[0]
-    return start == np.floor(start) and bool(
-        np.array_equal(ordered, np.arange(len(ordered)) + start)
-    )
+    consecutive = np.array_equal(ordered, np.arange(len(ordered)) + start)
+    return bool(start == np.floor(start) and consecutive)
 
 
 def default_roles(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
