@@ -19,6 +19,7 @@ import numpy as np
 
 from linreg.data import Dataset, read_csv, select
 from linreg.errors import LinregError
+from linreg.formatting import equation
 from linreg.reference import least_squares, r2_score
 from linreg.script import build_script
 from linreg.trainer import ENGINES, EXPLODE_FACTOR, INITS, OPTIMIZERS, TrainConfig, Trainer
@@ -397,17 +398,7 @@ def _table_epochs(n_epochs: int) -> list[int]:
 
 
 def _equation(weight: list[float], bias: float, inputs: list[str]) -> str:
-    """``w₁·x₁ + w₂·x₂ - ... + b`` with the signs written between the terms."""
-    terms = [(w, f"·{name}") for w, name in zip(weight, inputs, strict=True)] + [(bias, "")]
-    text = ""
-    for i, (value, name) in enumerate(terms):
-        sign = "-" if value < 0 else "+"
-        magnitude = _number(abs(value)) if math.isfinite(value) else _number(value)
-        if i == 0:
-            text = f"{'-' if sign == '-' else ''}{magnitude}{name}"
-        else:
-            text += f" {sign} {magnitude}{name}"
-    return text
+    return equation(weight, bias, inputs, minus="-")
 
 
 def _number(value: float) -> str:

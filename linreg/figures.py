@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from linreg.formatting import number as _number
+
 # English defaults; the page passes its own translations under the same keys.
 DEFAULT_LABELS: dict[str, str] = {
     "epoch": "Epoch",
@@ -42,17 +44,6 @@ def _text(value: object) -> str:
 
 def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
     return {key: _text(value) for key, value in {**DEFAULT_LABELS, **(labels or {})}.items()}
-
-
-def _number(value: float) -> str:
-    """4 significant digits, scientific only for tiny or huge values: 0.1235, -4783, 1.2e-07."""
-    if np.isnan(value):
-        return "–"
-    if np.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    text = f"{value + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
-    mantissa, _, exponent = text.partition("e")
-    return f"{mantissa}e{int(exponent)}" if exponent else text
 
 
 def _figure(title: str, height: int) -> go.Figure:
@@ -232,43 +223,29 @@ def parameters_heatmap(
     *,
     weight_title: str,
     bias_title: str,
-    bias_column: str = "b",
     zmid: float | None = 0,
 ) -> go.Figure:
     """weight (K, D) and bias (K,) side by side in one figure, sharing the target rows.
 
     Each has its own colour scale (a bias can be far larger than the weights); the colour bar
-    between them is the weight's. Used for the parameters and for their gradients.
+    is the weight's. The bias column is headed ``bias_title``. Used for the parameters and for
+    their gradients.
     """
     weight = np.asarray(weight, dtype=np.float64)
     bias = np.asarray(bias, dtype=np.float64).reshape(-1, 1)
     rows, columns = [_text(n) for n in target_names], [_text(n) for n in input_names]
-    split = len(columns) / (len(columns) + 1.6)  # the bias gets about one column's width
-    fig = _figure("", height=min(130 + 45 * len(rows), 660))
-    bar = dict(thickness=10, len=0.9, x=split + 0.005, xanchor="left")
-    fig.add_trace(_heatmap_trace(weight, rows, columns, zmid, colorbar=bar))
+    split = len(columns) / (len(columns) + 1.3)  # the bias gets about one column's width
+    fig = _figure(_text(weight_title), height=min(130 + 45 * len(rows), 660))
+    fig.add_trace(_heatmap_trace(weight, rows, columns, zmid, colorbar=dict(thickness=10, len=0.9)))
     fig.add_trace(
-        _heatmap_trace(bias, rows, [_text(bias_column)], zmid, xaxis="x2", showscale=False)
+        _heatmap_trace(bias, rows, [_text(bias_title)], zmid, xaxis="x2", showscale=False)
     )
+    top = dict(side="top", showgrid=False)
     fig.update_layout(
         xaxis=dict(
-            domain=[0, split - 0.02],
-            tickvals=np.arange(len(columns)),
-            ticktext=columns,
-            side="top",
-            showgrid=False,
-            title=dict(text=_text(weight_title), standoff=4),
+            domain=[0, split - 0.03], tickvals=np.arange(len(columns)), ticktext=columns, **top
         ),
-        xaxis2=dict(
-            domain=[split + 0.11, 1],
-            tickvals=[0],
-            ticktext=[_text(bias_column)],
-            showticklabels=False,  # the title says it
-            side="top",
-            showgrid=False,
-            title=dict(text=_text(bias_title), standoff=4),
-            automargin=True,
-        ),
+        xaxis2=dict(domain=[split + 0.03, 1], tickvals=[0], ticktext=[_text(bias_title)], **top),
         yaxis=dict(
             tickvals=np.arange(len(rows)), ticktext=rows, autorange="reversed", showgrid=False
         ),

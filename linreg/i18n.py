@@ -35,7 +35,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Sirven las exportaciones de Excel o Google Sheets, también con comas decimales y "
         "encabezados con tildes. Hasta {mb} MB.",
     ),
-    "side.using_file": ("Using {name}.", "Usando {name}."),
+    "side.using_file": (
+        "Training on {name}, the last file that could be used.",
+        "Entrenando con {name}, el último archivo que se pudo usar.",
+    ),
     "side.upload_waiting": (
         "No file yet: the sample stays until you upload one.",
         "Aún no hay archivo: la muestra se queda hasta que subas uno.",

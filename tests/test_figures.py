@@ -8,7 +8,6 @@ import pytest
 
 from linreg import figures
 from linreg.figures import (
-    _number,
     _text,
     decimate,
     fitted_line,
@@ -17,6 +16,8 @@ from linreg.figures import (
     parameters_heatmap,
     predicted_vs_actual,
 )
+from linreg.formatting import equation
+from linreg.formatting import number as _number
 
 HOSTILE = "<img src=x onerror=alert(1)> <b>bold</b> & $x^2$ %{y}"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt; &lt;b&gt;bold&lt;/b&gt; &amp; &#36;x^2&#36; &#37;{y}"
@@ -182,7 +183,7 @@ def test_parameters_heatmap_shows_each_weight_and_bias_in_its_cell():
     assert list(fig.layout.yaxis.ticktext) == ["apples", ESCAPED]
     assert fig.layout.yaxis.autorange == "reversed"  # first target on top
     assert weights.hovertext[1][0] == f"{ESCAPED} · temp: 2"
-    assert fig.layout.xaxis.title.text == "W" and fig.layout.xaxis2.title.text == "b"
+    assert fig.layout.title.text == "W" and list(fig.layout.xaxis2.ticktext) == ["b"]
     assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]  # side by side
 
 
@@ -322,3 +323,9 @@ def test_hostile_names_render_as_plain_text_in_chromium(tmp_path):
 
 def test_module_has_no_streamlit():
     assert "streamlit" not in open(figures.__file__, encoding="utf-8").read()
+
+
+def test_equations_write_signs_between_terms_with_one_kind_of_minus():
+    assert equation([-0.5, 0.25], -3.0, ["a", "b"]) == "−0.5·a + 0.25·b − 3"
+    assert equation([0.5, -0.25], 3.0, ["a", "b"]) == "0.5·a − 0.25·b + 3"
+    assert equation([1e-9], float("nan"), ["x"], minus="-") == "1e-9·x + –"

@@ -230,7 +230,7 @@ def notice_ui() -> None:
     wb = workbench()
     if wb.notice is not None:
         text = t(wb.notice.key, wb.settings.lang, **_translated_params(wb.notice.params))
-        st.info(plain(text), icon="ℹ️")
+        st.info(plain(text), icon=":material/info:")
         wb.notice = None
 
 
@@ -245,7 +245,7 @@ def error_ui(place: str) -> None:
     wb = workbench()
     error = wb.errors.get(place)
     if error is not None:
-        st.error(plain(error.message(wb.settings.lang)), icon="⚠️")
+        st.error(plain(error.message(wb.settings.lang)), icon=":material/error:")
 
 
 def table_ui() -> None:
@@ -319,15 +319,21 @@ def live_ui() -> None:
 
     The controls live in the fragment too, so that a Step reruns only what it changes, and a
     click during Play is a rerun of the same fragment as the timer's (Streamlit merges the two
-    and keeps the click). Starting or stopping the timer needs a full rerun, asked for here.
+    and keeps the click). They are drawn after this frame's epochs, so Play/Pause shows the
+    state the frame ends in. Clicks that start or stop the timer rerun the whole page (see
+    session.py); a Run that ends or diverges during a frame asks for that here.
     """
     interval = PLAY_INTERVAL if session.animating() else None
 
     @st.fragment(run_every=interval)
     def live() -> None:
-        controls_ui()
-        notice_ui()
+        controls = st.container()
+        notice = st.container()
         session.advance()
+        with controls:
+            controls_ui()
+        with notice:
+            notice_ui()
         views.status_ui()
         views.views_ui(animating=session.animating())
         session.sync_url(workbench().settings)

@@ -103,15 +103,25 @@ def bump_widgets() -> None:
     st.session_state.widget_version += 1
 
 
+# The animation timer (run_every) is set when the page is drawn in full. So every click that
+# starts or stops an animation ends with st.rerun(): from a callback, it makes that click's own
+# rerun a full-app one, and the new label and the timer arrive together. (A rerun asked for
+# later, from the script, left a moment where a Pause click was lost.)
+
+
 def on_step() -> None:
+    was_animating = animating()
     stop()
     workbench().step()
+    if was_animating:
+        st.rerun()
 
 
 def on_run(key: str) -> None:
     _next_generation()
     st.session_state.playing = False
     st.session_state.remaining = int(st.session_state[key])
+    st.rerun()
 
 
 # Play and Pause are two actions, not one toggle: Streamlit replays a click whose run was
@@ -120,15 +130,20 @@ def on_play() -> None:
     _next_generation()
     st.session_state.remaining = 0
     st.session_state.playing = True
+    st.rerun()
 
 
 def on_pause() -> None:
     stop()
+    st.rerun()
 
 
 def on_reset() -> None:
+    was_animating = animating()
     stop()
     workbench().reset()
+    if was_animating:
+        st.rerun()
 
 
 def on_clear_runs() -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg import export, figures, landscape
+from linreg.formatting import equation, number
 from linreg.i18n import t
 from linreg.reference import mse, r2_score
 from linreg.script import build_script
@@ -40,12 +41,12 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def _fmt(value: float) -> str:
-    return figures._number(float(value))
+    return number(value)
 
 
 def _r2(value: float) -> str:
-    """R² with three decimals while it is a sensible size (a bad fit can reach −10⁸)."""
-    return f"{value:.3f}" if abs(value) < 1000 else _fmt(value)
+    """R² with three decimals; a hopeless fit (R² can reach −10¹⁷) just reads "< −999"."""
+    return f"{value:.3f}" if value > -1000 else "< −999"
 
 
 def shown_epoch() -> int:
@@ -98,7 +99,7 @@ def status_ui() -> None:
                 epoch=trainer.diverged_at,
                 lr=f"{trainer.learning_rate:g}",
             ),
-            icon="🛑",
+            icon=":material/warning:",
         )
 
 
@@ -144,9 +145,7 @@ def weights_ui(epoch: int) -> None:
     weight, bias = trainer.parameters(epoch)
     st.subheader(t("weights.title", lang, epoch=epoch))
     st.caption(t("weights.layout", lang))
-    _matrix_and_vector(
-        weight, bias, t("weights.matrix", lang), t("weights.bias", lang), "b", "weights"
-    )
+    _matrix_and_vector(weight, bias, t("weights.matrix", lang), t("weights.bias", lang), "weights")
     st.code(
         "\n".join(equations(weight, bias, ds.input_names, ds.target_names)),
         language=None,
@@ -162,12 +161,11 @@ def weights_ui(epoch: int) -> None:
         snap.bias_grad,
         t("weights.grad", lang) + note,
         t("weights.bias_grad", lang),
-        "b.grad",
         "grads",
     )
 
 
-def _matrix_and_vector(matrix, vector, matrix_title, vector_title, vector_column, key) -> None:
+def _matrix_and_vector(matrix, vector, matrix_title, vector_title, key) -> None:
     ds = workbench().dataset
     fig = figures.parameters_heatmap(
         matrix,
@@ -176,18 +174,16 @@ def _matrix_and_vector(matrix, vector, matrix_title, vector_title, vector_column
         ds.target_names,
         weight_title=matrix_title,
         bias_title=vector_title,
-        bias_column=vector_column,
     )
     st.plotly_chart(fig, key=key, config=CHART)
 
 
 def equations(weight: np.ndarray, bias: np.ndarray, input_names, target_names) -> list[str]:
-    """Each target written out: apples = 0.1·temperature + … + b."""
-    lines = []
-    for name, row, b in zip(target_names, weight, bias, strict=True):
-        terms = [f"{_fmt(w)}·{x}" for w, x in zip(row, input_names, strict=True)]
-        lines.append(f"{name} = " + " + ".join([*terms, _fmt(b)]).replace("+ -", "− "))
-    return lines
+    """Each target written out: apples = 0.1·temperature − 0.2·rainfall + … + 0.5."""
+    return [
+        f"{name} = {equation(row, b, input_names)}"
+        for name, row, b in zip(target_names, weight, bias, strict=True)
+    ]
 
 
 def loss_ui(epoch: int) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 from playwright.sync_api import Page, expect
 
 from linreg import TrainConfig, Trainer
-from linreg.figures import _number
+from linreg.formatting import equation, number
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -21,7 +21,7 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 expect.set_options(timeout=20_000)
 
-fmt = _number  # how the page writes every number: 4 significant digits
+fmt = number  # how the page writes every number: 4 significant digits
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -121,11 +121,10 @@ def engine_trainer(inputs, targets, config: TrainConfig, epochs: int) -> Trainer
 def equations(trainer: Trainer, input_names, target_names) -> list[str]:
     """Each target's equation as the page writes it (linreg/ui/views.py ``equations``)."""
     weight, bias = trainer.parameters()
-    lines = []
-    for name, row, b in zip(target_names, weight, bias, strict=True):
-        terms = [f"{fmt(w)}·{x}" for w, x in zip(row, input_names, strict=True)]
-        lines.append(f"{name} = " + " + ".join([*terms, fmt(b)]).replace("+ -", "− "))
-    return lines
+    return [
+        f"{name} = {equation(row, b, input_names)}"
+        for name, row, b in zip(target_names, weight, bias, strict=True)
+    ]
 
 
 def table_headers(page: Page):

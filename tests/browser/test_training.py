@@ -85,11 +85,6 @@ def test_run_reaches_100_epochs_and_draws_the_loss_curve(page: Page):
     screenshot(page, "after_run")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: when a Run finishes inside the fragment run that started it, the controls "
-    "drawn before session.advance() keep saying Pause (linreg/ui/page.py live_ui)",
-)
 def test_the_button_says_play_again_when_a_run_ends(page: Page):
     button(page, "Run").click()
     expect(metric(page, "Epoch")).to_have_text("100")

@@ -89,7 +89,7 @@ def test_good_upload_then_hostile_files_keep_the_training(open_page):
     chosen = multiselect(page, "Inputs").locator("[data-tag]")
     expect(chosen).to_have_text(GOOD_INPUTS)
     expect(multiselect(page, "Targets").locator("[data-tag]")).to_have_text(GOOD_TARGETS)
-    expect(sidebar).to_contain_text(f"Using {GOOD.name}")
+    expect(sidebar).to_contain_text(f"Training on {GOOD.name}")
 
     losses = good_losses(2)
     expect(metric(page, "Epoch")).to_have_text("0")
