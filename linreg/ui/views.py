@@ -44,6 +44,15 @@ def _fmt(value: float) -> str:
     return number(value)
 
 
+def _significant(values: pd.Series, digits: int) -> np.ndarray:
+    """Values rounded to ``digits`` significant digits, for tables (cheaper than a Styler)."""
+    values = values.to_numpy(dtype=np.float64)
+    with np.errstate(all="ignore"):
+        magnitude = np.floor(np.log10(np.abs(values)))
+        scale = 10.0 ** (digits - 1 - np.where(np.isfinite(magnitude), magnitude, 0))
+        return np.where(np.isfinite(values), np.round(values * scale) / scale, values)
+
+
 def _r2(value: float) -> str:
     """R² with three decimals; a hopeless fit (R² can reach −10¹⁷) just reads "< −999"."""
     return f"{value:.3f}" if value > -1000 else "< −999"
@@ -259,7 +268,7 @@ def predictions_ui(epoch: int) -> None:
         table[(name, t("pred.predicted", lang))] = predicted[:rows, k]
         table[(name, t("pred.error", lang))] = predicted[:rows, k] - ds.targets[:rows, k]
     frame = pd.DataFrame(table, index=pd.RangeIndex(1, rows + 1, name=t("pred.row", lang)))
-    st.dataframe(frame.style.format("{:.4g}"), width="stretch")
+    st.dataframe(frame.apply(_significant, digits=4), width="stretch")
     if rows < ds.n_rows:
         st.caption(t("main.preview", lang, shown=rows, rows=ds.n_rows))
 
@@ -332,7 +341,7 @@ def step_ui(epoch: int) -> None:
         },
         index=names,
     )
-    st.dataframe(update.head(60).style.format("{:.6g}"), width="stretch")
+    st.dataframe(update.head(60).apply(_significant, digits=6), width="stretch")
     st.markdown(t("step.5", lang))
     st.code(
         "W.grad.zero_()\nb.grad.zero_()" if scratch else "optimizer.zero_grad()", language="python"
