@@ -1,6 +1,5 @@
 """The figure builders draw exactly the numbers they are given, escape every word, and stay light."""
 
-
 import numpy as np
 import plotly.graph_objects as go
 import pytest

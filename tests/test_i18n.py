@@ -8,6 +8,7 @@ import pytest
 
 from linreg import i18n
 from linreg.errors import ERRORS, LinregError
+from linreg.figures import DEFAULT_LABELS
 from linreg.i18n import LANGUAGES, TEXT, catalogs, t
 from linreg.state import DATA_SOURCES
 from linreg.trainer import ENGINES, INITS, OPTIMIZERS
@@ -29,21 +30,7 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "diverged.": ("not_finite", "exploded"),
     "step.optimizer.": OPTIMIZERS,
     "tab.": ("predictions", "step", "landscape", "predict", "code"),
-    "fig.": (
-        "epoch",
-        "loss",
-        "optimum",
-        "this_run",
-        "shown_epoch",
-        "row",
-        "actual",
-        "predicted",
-        "identity",
-        "fitted",
-        "path",
-        "start",
-        "current",
-    ),
+    "fig.": tuple(DEFAULT_LABELS),
 }
 
 # Texts that are the same words in both languages (names, symbols).

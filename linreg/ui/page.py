@@ -126,11 +126,16 @@ def training_ui() -> None:
     wb = workbench()
     settings, lang, v = wb.settings, wb.settings.lang, st.session_state.widget_version
     st.header(t("side.training", lang))
-    _setting_radio(
-        "engine", ["scratch", "nn"], lambda e: t(f"engine.{e}", lang), t("side.engine", lang)
+    _setting_choice(
+        st.radio,
+        "engine",
+        ["scratch", "nn"],
+        lambda e: t(f"engine.{e}", lang),
+        t("side.engine", lang),
     )
     if settings.engine == "nn":
-        _setting_select(
+        _setting_choice(
+            st.selectbox,
             "opt",
             ["sgd", "momentum", "adam"],
             lambda o: t(f"opt.{o}", lang),
@@ -180,8 +185,12 @@ def training_ui() -> None:
         args=("std", key, bool),
         help=t("side.standardize_help", lang),
     )
-    _setting_select(
-        "init", ["uniform", "normal", "zeros"], lambda i: t(f"init.{i}", lang), t("side.init", lang)
+    _setting_choice(
+        st.selectbox,
+        "init",
+        ["uniform", "normal", "zeros"],
+        lambda i: t(f"init.{i}", lang),
+        t("side.init", lang),
     )
     key = f"seed_{v}"
     st.number_input(
@@ -197,24 +206,11 @@ def training_ui() -> None:
     error_ui("settings")
 
 
-def _setting_radio(name: str, options: list[str], label_of, label: str) -> None:
+def _setting_choice(widget, name: str, options: list[str], label_of, label: str) -> None:
+    """A radio or selectbox (``widget``) bound to the setting ``name``."""
     key = f"{name}_{st.session_state.widget_version}"
     value = getattr(workbench().settings, name)
-    st.radio(
-        label,
-        options,
-        index=options.index(value),
-        format_func=label_of,
-        key=key,
-        on_change=session.on_setting,
-        args=(name, key),
-    )
-
-
-def _setting_select(name: str, options: list[str], label_of, label: str) -> None:
-    key = f"{name}_{st.session_state.widget_version}"
-    value = getattr(workbench().settings, name)
-    st.selectbox(
+    widget(
         label,
         options,
         index=options.index(value),

@@ -22,22 +22,8 @@ CHART = {"displaylogo": False}
 
 
 def _labels(lang: str) -> dict[str, str]:
-    keys = (
-        "epoch",
-        "loss",
-        "optimum",
-        "this_run",
-        "shown_epoch",
-        "row",
-        "actual",
-        "predicted",
-        "identity",
-        "fitted",
-        "path",
-        "start",
-        "current",
-    )
-    return {key: t(f"fig.{key}", lang) for key in keys}
+    """The figures' words (figures.DEFAULT_LABELS) in ``lang``."""
+    return {key: t(f"fig.{key}", lang) for key in figures.DEFAULT_LABELS}
 
 
 def _fmt(value: float) -> str:
