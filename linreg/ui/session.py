@@ -42,9 +42,13 @@ def sync_url(settings: Settings) -> None:
         st.query_params.from_dict(query)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def parse_upload(content: bytes):
-    """The uploaded bytes parsed once per distinct content (every caller gets its own copy)."""
+    """The uploaded bytes parsed once per distinct content (every caller gets its own copy).
+
+    A room often uploads the same file: it is parsed once. At most four files, each for an
+    hour, so big uploads do not pile up in the server's memory.
+    """
     return data.read_csv(content)
 
 
