@@ -11,7 +11,7 @@ from linreg.errors import LinregError
 from linreg.state import Settings, from_query
 from linreg.workbench import Notice, Workbench
 
-FRAME_SECONDS = 0.25  # training time per animation frame during Run; the views redraw between
+FRAME_SECONDS = 0.15  # training time per animation frame during Run; the views redraw between
 
 
 def workbench() -> Workbench:
