@@ -9,9 +9,8 @@ import streamlit as st
 from linreg import export, figures, landscape
 from linreg.formatting import equation, number
 from linreg.i18n import t
-from linreg.reference import mse, r2_score
+from linreg.reference import r2_score
 from linreg.script import build_script
-from linreg.trainer import to_original_units
 from linreg.ui import session
 from linreg.ui.session import workbench
 from linreg.ui.text import plain
@@ -468,6 +467,3 @@ def code_ui(animating: bool) -> None:
         st.code(script(), language="python")
     else:
         st.caption(t("code.too_big_to_show", lang, rows=ds.n_rows))
-
-
-__all__ = ["status_ui", "views_ui", "equations", "mse", "to_original_units"]
