@@ -301,11 +301,12 @@ def _steps(tab: Tab, sizes: Sizes, tiny: dict, names: list[str], facts: dict) ->
 
 
 def _play(tab: Tab, sizes: Sizes, names: list[str]) -> list[Row]:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
 
     note(f"browser: Play for {sizes.play_seconds:g} s")
     page = tab.page
-    page.get_by_role("button", name="Play", exact=True).click()
+    play = page.get_by_role("button", name="Play", exact=True)
+    play.click()
     page.wait_for_timeout(1000)  # past the first frames
     e0, t0 = tab.epoch(), time.perf_counter()
     page.wait_for_timeout(sizes.play_seconds * 1000)
@@ -313,14 +314,14 @@ def _play(tab: Tab, sizes: Sizes, names: list[str]) -> list[Row]:
     page.get_by_role("button", name="Pause", exact=True).click()
     problem = None
     try:  # Pause must hold on the first click
-        page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
+        expect(play).to_be_enabled(timeout=10_000)
         tab.settle()
         held = tab.epoch()
         page.wait_for_timeout(1000)
         if tab.epoch() != held:
             problem = "epochs still moving 1 s after Pause"
-    except PlaywrightTimeout:
-        problem = "one Pause click did not turn the button back into Play within 10 s"
+    except AssertionError:
+        problem = "one Pause click did not enable Play again within 10 s"
         tab.load()  # a fresh session for the next benchmarks
     interval = _play_interval()
     return [

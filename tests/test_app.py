@@ -149,6 +149,7 @@ def test_default_page():
         ("step", "Step"),
         ("run", "Run"),
         ("play", "Play"),
+        ("pause", "Pause"),
         ("reset", "Reset"),
     ]
     source = widget(at.radio, "source_")
@@ -177,7 +178,8 @@ def test_run_then_reset():
     click(at, "run")
     assert at.metric[0].value == "101"
     assert number(at.metric[1].value) == pytest.approx(seed_trainer(101).current_loss(), rel=1e-3)
-    assert at.button(key="play").label == "Play"  # the run finished
+    assert not at.button(key="play").disabled  # the run finished
+    assert at.button(key="pause").disabled
     click(at, "reset")
     assert at.metric[0].value == "0"
     assert texts(at.info) == [t("notice.reset")]
@@ -194,12 +196,13 @@ def test_run_epochs_is_adjustable():
 
 def test_play_then_pause():
     at = new_app()
+    assert at.button(key="pause").disabled  # nothing to pause yet
     click(at, "play")
-    assert at.button(key="pause").label == "Pause"
+    assert at.button(key="play").disabled and not at.button(key="pause").disabled
     assert epoch(at) >= 1  # one frame ran (run_every does not tick in AppTest)
     shown = epoch(at)
     click(at, "pause")
-    assert at.button(key="play").label == "Play"
+    assert not at.button(key="play").disabled and at.button(key="pause").disabled
     assert epoch(at) == shown
 
 
@@ -372,7 +375,7 @@ def test_url_settings_reach_the_widgets_in_spanish():
     assert widget(at.selectbox, "opt_").value == "adam"
     assert widget(at.radio, "source_").value == "sample15"
     assert widget(at.selectbox, "lang_").value == "es"
-    assert [b.label for b in at.button] == ["Paso", "Ejecutar", "Reproducir", "Reiniciar"]
+    assert [b.label for b in at.button] == ["Paso", "Ejecutar", "Reproducir", "Pausa", "Reiniciar"]
     assert list(metrics(at))[:2] == ["Época", "Pérdida"]
     assert list(table(at).columns) == ["temperatura", "lluvia", "humedad", "manzanas", "naranjas"]
     assert len(table(at)) == 15
@@ -438,7 +441,7 @@ def test_language_switch_keeps_training():
     loss = at.metric[1].value
     trainer = at.session_state.workbench.trainer
     done(widget(at.selectbox, "lang_").set_value("es").run())
-    assert [b.label for b in at.button] == ["Paso", "Ejecutar", "Reproducir", "Reiniciar"]
+    assert [b.label for b in at.button] == ["Paso", "Ejecutar", "Reproducir", "Pausa", "Reiniciar"]
     assert list(metrics(at))[:2] == ["Época", "Pérdida"]
     assert list(table(at).columns) == ["temperatura", "lluvia", "humedad", "manzanas", "naranjas"]
     assert at.dataframe(key=editor_key(at)).value.columns.tolist() == list(table(at).columns)

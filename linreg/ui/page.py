@@ -268,12 +268,11 @@ def table_ui() -> None:
         error_ui("edit")
 
 
-def controls_ui() -> None:
+def controls_ui(columns) -> None:
+    """Step, Run and its epochs, Reset and the play speed, drawn by the live fragment."""
     lang = session.lang()
     wb = workbench()
-    step, run, epochs, play, reset, speed = st.columns(
-        [1, 1, 1.2, 1.2, 1, 1.4], vertical_alignment="bottom"
-    )
+    step, run, epochs, _, reset, speed = columns
     step.button(
         t("btn.step", lang), key="step", on_click=session.on_step, width="stretch", type="primary"
     )
@@ -294,10 +293,6 @@ def controls_ui() -> None:
         args=("run_epochs",),
         width="stretch",
     )
-    if session.animating():
-        play.button(t("btn.pause", lang), key="pause", on_click=session.on_pause, width="stretch")
-    else:
-        play.button(t("btn.play", lang), key="play", on_click=session.on_play, width="stretch")
     reset.button(t("btn.reset", lang), key="reset", on_click=session.on_reset, width="stretch")
     speed.number_input(
         t("btn.speed", lang),
@@ -310,24 +305,52 @@ def controls_ui() -> None:
     )
 
 
+def play_pause_ui(column) -> None:
+    """Play and Pause side by side, the one that does nothing now disabled.
+
+    Drawn by the full page, never by the live fragment, so frames leave them alone, and their
+    clicks rerun the whole app, which Streamlit starts at once instead of queueing behind the
+    frames the timer keeps asking for. Two buttons with fixed keys stay put: one button whose
+    key followed its label made Streamlit show the new one beside the old until the run ended,
+    so the row jumped and a click aimed at Pause could miss. Two actions, not one toggle: the
+    browser can deliver a click twice (with a timer tick and on its own), and Pause twice is
+    still Pause.
+    """
+    lang, animating = session.lang(), session.animating()
+    with column.container(horizontal=True, gap="small"):
+        st.button(
+            t("btn.play", lang),
+            key="play",
+            on_click=session.on_play,
+            disabled=animating,
+            width="stretch",
+        )
+        st.button(
+            t("btn.pause", lang),
+            key="pause",
+            on_click=session.on_pause,
+            disabled=not animating,
+            width="stretch",
+        )
+
+
 def live_ui() -> None:
     """Controls, status and views; while playing or running they redraw every PLAY_INTERVAL.
 
-    The controls live in the fragment too, so that a Step reruns only what it changes, and a
-    click during Play is a rerun of the same fragment as the timer's (Streamlit merges the two
-    and keeps the click). They are drawn after this frame's epochs, so Play/Pause shows the
-    state the frame ends in. Clicks that start or stop the timer rerun the whole page (see
-    session.py); a Run that ends or diverges during a frame asks for that here.
+    The fragment draws Step, Run and Reset into the controls row, so that a Step reruns only
+    what it changes; Play/Pause belongs to the full page (see ``play_pause_ui``). Clicks that
+    start or stop the timer rerun the whole page (see session.py); a Run that ends or
+    diverges during a frame asks for that here.
     """
     interval = PLAY_INTERVAL if session.animating() else None
+    columns = st.columns([1, 1, 1.2, 2, 1, 1.6], vertical_alignment="bottom")
+    play_pause_ui(columns[3])
 
     @st.fragment(run_every=interval)
     def live() -> None:
-        controls = st.container()
         notice = st.container()
         session.advance()
-        with controls:
-            controls_ui()
+        controls_ui(columns)
         with notice:
             notice_ui()
         views.status_ui()

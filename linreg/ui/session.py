@@ -107,10 +107,12 @@ def bump_widgets() -> None:
     st.session_state.widget_version += 1
 
 
-# The animation timer (run_every) is set when the page is drawn in full. So every click that
-# starts or stops an animation ends with st.rerun(): from a callback, it makes that click's own
-# rerun a full-app one, and the new label and the timer arrive together. (A rerun asked for
-# later, from the script, left a moment where a Pause click was lost.)
+# The animation timer (run_every) is set when the page is drawn in full. Play and Pause live
+# outside the fragment, so their clicks rerun the whole page anyway. Step, Run and Reset live in
+# the fragment: when they start or stop an animation they end with st.rerun(), which from a
+# callback makes that click's own rerun a full-app one, so the timer and which of Play/Pause is
+# enabled change together. (A rerun asked for later, from the script, left a moment where a
+# click was lost.)
 
 
 def on_step() -> None:
@@ -128,18 +130,17 @@ def on_run(key: str) -> None:
     st.rerun()
 
 
-# Play and Pause are two actions, not one toggle: Streamlit replays a click whose run was
-# interrupted, and a replayed toggle would undo itself.
+# Play and Pause are two actions, not one toggle: Streamlit may deliver one click twice (the
+# browser sends a pending click with a timer tick and again on its own), and a toggle would
+# undo itself.
 def on_play() -> None:
     _next_generation()
     st.session_state.remaining = 0
     st.session_state.playing = True
-    st.rerun()
 
 
 def on_pause() -> None:
     stop()
-    st.rerun()
 
 
 def on_reset() -> None:

@@ -1,8 +1,10 @@
 """Play animates epoch after epoch; Pause stops it on the first click, even mid-frame.
 
-Streamlit risk: a click that lands while a ``run_every`` fragment is rerunning can be
-swallowed. So the cycle is repeated many times with the Pause click placed at varied
-moments after Play, and every click must stop the animation by itself.
+Streamlit risks: a click that lands while a ``run_every`` fragment is rerunning can be
+swallowed, and a button that moves between mouse-down and mouse-up never gets its click. So
+the cycle is repeated many times with the Pause click placed at varied moments after Play
+(the earliest while the page is still drawing the run that Play started), and every click
+must stop the animation by itself.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ CYCLES = 24
 DELAYS_MS = (0, 50, 120, 300)
 HOLD_S = 1.5  # how long a paused page must keep the same epoch (first and last cycle)
 QUICK_HOLD_S = 0.5  # the other cycles: still five Play frames (PLAY_INTERVAL = 0.1 s)
-STOP_TIMEOUT_MS = 4_000  # time for one Pause click to turn the button back into Play
+STOP_TIMEOUT_MS = 4_000  # time for one Pause click to enable Play again
 
 
 def wait_for_epoch_above(page: Page, epoch: int, timeout_s: float = 20.0) -> int:
@@ -36,16 +38,16 @@ def pause_once(page: Page, cycle: int, delay: int, hold_s: float, log: list[str]
     before = epoch_of(page)
     button(page, "Pause").click()
     try:
-        expect(button(page, "Play")).to_be_visible(timeout=STOP_TIMEOUT_MS)
+        expect(button(page, "Play")).to_be_enabled(timeout=STOP_TIMEOUT_MS)
     except AssertionError:
         after = epoch_of(page)
         log.append(
-            f"cycle {cycle} (Pause {delay} ms after Play showed Pause): the click at epoch "
-            f"{before} did not stop Play; {STOP_TIMEOUT_MS} ms later the button still says "
-            f"Pause and the epoch is {after}"
+            f"cycle {cycle} (Pause {delay} ms after Play enabled Pause): the click at epoch "
+            f"{before} did not stop Play; {STOP_TIMEOUT_MS} ms later Play is still disabled "
+            f"and the epoch is {after}"
         )
         for _ in range(5):  # stop it anyway so that the next cycles can run
-            if button(page, "Play").is_visible():
+            if button(page, "Play").is_enabled():
                 break
             button(page, "Pause").click()
             page.wait_for_timeout(1_000)
@@ -55,9 +57,9 @@ def pause_once(page: Page, cycle: int, delay: int, hold_s: float, log: list[str]
     stopped = epoch_of(page)
     page.wait_for_timeout(int(hold_s * 1000))
     later = epoch_of(page)
-    if later != stopped or not button(page, "Play").is_visible():
+    if later != stopped or not button(page, "Play").is_enabled():
         log.append(
-            f"cycle {cycle} (Pause {delay} ms after Play showed Pause): the button said Play "
+            f"cycle {cycle} (Pause {delay} ms after Play enabled Pause): Play was enabled "
             f"at epoch {stopped} but {hold_s} s later the epoch is {later}"
         )
         return False
@@ -70,7 +72,7 @@ def test_pause_stops_play_on_the_first_click(open_page):
     # moments in which a click can be lost.
     neighbour = open_page("?seed=1")
     button(neighbour, "Play").click()
-    expect(button(neighbour, "Pause")).to_be_visible()
+    expect(button(neighbour, "Pause")).to_be_enabled()
     page = open_page()
     rng = random.Random(20_240_611)
     delays = [DELAYS_MS[i % len(DELAYS_MS)] for i in range(CYCLES)]
@@ -79,7 +81,7 @@ def test_pause_stops_play_on_the_first_click(open_page):
     failures = 0
 
     button(page, "Play").click()
-    expect(button(page, "Pause")).to_be_visible()
+    expect(button(page, "Pause")).to_be_enabled()
     wait_for_epoch_above(page, 3)
     failures += not pause_once(page, 0, -1, HOLD_S, log)
     assert_no_traceback(page)
@@ -87,7 +89,7 @@ def test_pause_stops_play_on_the_first_click(open_page):
     for cycle, delay in enumerate(delays, start=1):
         start = epoch_of(page)
         button(page, "Play").click()
-        expect(button(page, "Pause")).to_be_visible()
+        expect(button(page, "Pause")).to_be_enabled()
         if delay:
             page.wait_for_timeout(delay)
         hold = HOLD_S if cycle == CYCLES else QUICK_HOLD_S

@@ -20,9 +20,9 @@ COLUMNS = ("temperatura", "lluvia", "humedad", "manzanas", "naranjas")
 
 def test_spanish_page(open_page):
     page = open_page("?lang=es")
-    for label in ("Paso", "Ejecutar", "Reproducir", "Reiniciar"):
+    for label in ("Paso", "Ejecutar", "Reproducir", "Pausa", "Reiniciar"):
         expect(button(page, label)).to_be_visible()
-    for label in ("Step", "Run", "Play", "Reset"):
+    for label in ("Step", "Run", "Play", "Pause", "Reset"):
         expect(button(page, label)).to_have_count(0)
     expect(metric(page, "Época")).to_have_text("0")
     expect(metric(page, "Pérdida")).to_be_visible()

@@ -85,11 +85,12 @@ def test_run_reaches_100_epochs_and_draws_the_loss_curve(page: Page):
     screenshot(page, "after_run")
 
 
-def test_the_button_says_play_again_when_a_run_ends(page: Page):
+def test_play_is_enabled_again_when_a_run_ends(page: Page):
+    expect(button(page, "Pause")).to_be_disabled()
     button(page, "Run").click()
     expect(metric(page, "Epoch")).to_have_text("100")
-    expect(button(page, "Play")).to_be_visible(timeout=5_000)
-    expect(button(page, "Pause")).to_have_count(0)
+    expect(button(page, "Play")).to_be_enabled(timeout=5_000)
+    expect(button(page, "Pause")).to_be_disabled()
 
 
 def test_views_of_the_step_landscape_and_code(page: Page):
