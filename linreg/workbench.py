@@ -124,6 +124,10 @@ class Workbench:
         except LinregError as error:
             self.errors["edit"] = error
             return
+        if table.equals(self.table):
+            # e.g. the editor's empty new row (blank rows are not data): nothing to retrain.
+            self.errors.pop("edit", None)
+            return
         dataset = self._select(table, self.settings, place="edit")
         if dataset is None:
             return

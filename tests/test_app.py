@@ -311,6 +311,17 @@ def test_edit_adds_and_deletes_rows():
     assert at.session_state.workbench.dataset.n_rows == 5
 
 
+def test_an_empty_new_row_keeps_the_training():
+    # Clicking the editor's last line adds a row of empty cells: not data, nothing to restart.
+    at = new_app()
+    click(at, "step")
+    trainer = at.session_state.workbench.trainer
+    edit(at, {}, added_rows=[{}])
+    assert at.session_state.workbench.trainer is trainer
+    assert at.metric[0].value == "1"
+    assert not at.info and not at.error
+
+
 def test_good_edit_says_so_at_once():
     at = new_app()
     click(at, "step")
