@@ -256,13 +256,21 @@ def table_ui() -> None:
             st.caption(t("main.preview", lang, shown=PREVIEW_ROWS, rows=len(table)))
             return
         key = f"editor_{wb.table_version}"
-        shown = table.set_axis(pd.RangeIndex(1, len(table) + 1))
-        edited = st.data_editor(shown, num_rows="dynamic", width="stretch", key=key)
-        seen_key = f"seen_{key}"
-        if seen_key not in st.session_state:
-            st.session_state[seen_key] = shown
-        if not edited.equals(st.session_state[seen_key]):
-            st.session_state[seen_key] = edited
+        base, seen = f"base_{key}", f"seen_{key}"
+        if base not in st.session_state:
+            # The editor always gets the table as it was loaded: it adds its own edits on top.
+            # Fed back its own output, it would become a new widget and drop the next edit.
+            stale = ("base_editor_", "seen_editor_")
+            for old in [k for k in st.session_state if str(k).startswith(stale)]:
+                del st.session_state[old]
+            st.session_state[base] = st.session_state[seen] = table.set_axis(
+                pd.RangeIndex(1, len(table) + 1)
+            )
+        edited = st.data_editor(
+            st.session_state[base], num_rows="dynamic", hide_index=False, width="stretch", key=key
+        )
+        if not edited.equals(st.session_state[seen]):
+            st.session_state[seen] = edited
             session.stop()
             wb.edit_table(edited.reset_index(drop=True))
         error_ui("edit")
