@@ -32,7 +32,7 @@ class Settings:
     seed: int = 0
     drop: bool = False  # drop rows with missing values instead of refusing them
     run: int = 100  # epochs per press of Run
-    speed: int = 3  # epochs per frame while playing: about 10–20 epochs a second
+    speed: int = 5  # epochs per frame while playing; a browser draws about 2–6 frames a second
     log: bool = False  # loss curve on a log scale
 
     def train_config(self) -> TrainConfig:

@@ -536,3 +536,12 @@ def test_hostile_headers_are_shown_as_text():
             for token in ("<img", "](", "**loud"):
                 assert token not in active, (name, text)
     assert seen >= 4  # the names do appear: the file name, the inputs in Predict
+
+
+def test_a_run_frame_trains_at_least_as_long_as_the_last_redraw():
+    from linreg.ui.session import FRAME_SECONDS, MAX_FRAME_SECONDS, frame_budget
+
+    assert frame_budget(None) == FRAME_SECONDS  # a Run's first frame
+    assert frame_budget(0.01) == FRAME_SECONDS
+    assert frame_budget(0.4) == 0.4
+    assert frame_budget(30.0) == MAX_FRAME_SECONDS

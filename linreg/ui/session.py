@@ -11,7 +11,8 @@ from linreg.errors import LinregError
 from linreg.state import Settings, from_query
 from linreg.workbench import Notice, Workbench
 
-FRAME_SECONDS = 0.15  # training time per animation frame during Run; the views redraw between
+FRAME_SECONDS = 0.15  # least training time per animation frame during Run
+MAX_FRAME_SECONDS = 1.0  # most: the curve still moves at least about once a second
 
 
 def workbench() -> Workbench:
@@ -170,7 +171,7 @@ def animating() -> bool:
 
 
 def advance() -> None:
-    """One animation frame: Play runs ``speed`` epochs, Run as many as fit in FRAME_SECONDS.
+    """One animation frame: Play runs ``speed`` epochs, Run as many as fit in ``frame_budget``.
 
     A frame started before a Pause, Step or new Run (another generation) changes nothing:
     with fast reruns, a click starts a new script run while this one may still be finishing.
@@ -187,7 +188,10 @@ def advance() -> None:
                 stop()
             return
         remaining = st.session_state.remaining
-        deadline = time.perf_counter() + FRAME_SECONDS
+        start = time.perf_counter()
+        last = st.session_state.get("trained_until")
+        between = start - last[1] if last is not None and last[0] == generation else None
+        deadline = start + frame_budget(between)
         done = 0
         while done < remaining and time.perf_counter() < deadline:
             done += trainer.run(min(100, remaining - done))
@@ -195,3 +199,17 @@ def advance() -> None:
                 done = remaining
         if st.session_state.generation == generation:
             st.session_state.remaining = remaining - done
+            st.session_state.trained_until = (generation, time.perf_counter())
+
+
+def frame_budget(between_seconds: float | None) -> float:
+    """Seconds of training for the next frame of a Run.
+
+    As long as the time between the last two frames' training (``between_seconds``: drawing the
+    views and sending them, the browser's redraw, the wait for the next frame), within
+    FRAME_SECONDS and MAX_FRAME_SECONDS: on a slow browser or server, at least half of a Run's
+    time goes to training. None for a Run's first frame.
+    """
+    if between_seconds is None:
+        return FRAME_SECONDS
+    return min(MAX_FRAME_SECONDS, max(FRAME_SECONDS, between_seconds))
