@@ -545,3 +545,18 @@ def test_a_run_frame_trains_at_least_as_long_as_the_last_redraw():
     assert frame_budget(0.01) == FRAME_SECONDS
     assert frame_budget(0.4) == 0.4
     assert frame_budget(30.0) == MAX_FRAME_SECONDS
+
+
+def test_a_large_table_is_a_numbered_read_only_preview():
+    from linreg.ui.page import EDIT_MAX_ROWS, PREVIEW_ROWS
+
+    rows = EDIT_MAX_ROWS + 1
+    content = ("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(rows))).encode()
+    at = upload(choose_upload(new_app()), "big.csv", content)
+    assert not at.exception and not at.error
+    assert len(table(at)) == rows
+    preview = at.dataframe[0]  # the data expander comes first; later ones are views
+    assert list(preview.value.index) == list(range(1, PREVIEW_ROWS + 1))  # as messages number rows
+    assert preview.value["x"].tolist() == list(range(PREVIEW_ROWS))
+    assert editor_key(at) not in at.session_state  # no editor for a table this size
+    assert t("main.preview", "en", shown=PREVIEW_ROWS, rows=rows) in texts(at.caption)

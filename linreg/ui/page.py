@@ -252,7 +252,9 @@ def table_ui() -> None:
         t("main.data", lang, rows=len(table), columns=len(table.columns)), expanded=len(table) <= 20
     ):
         if len(table) > EDIT_MAX_ROWS:
-            st.dataframe(table.head(PREVIEW_ROWS), width="stretch", height=300)
+            preview = table.head(PREVIEW_ROWS)
+            preview = preview.set_axis(pd.RangeIndex(1, len(preview) + 1))
+            st.dataframe(preview, hide_index=False, width="stretch", height=300)
             st.caption(t("main.preview", lang, shown=PREVIEW_ROWS, rows=len(table)))
             return
         key = f"editor_{wb.table_version}"

@@ -128,5 +128,7 @@ def equations(trainer: Trainer, input_names, target_names) -> list[str]:
 
 
 def table_headers(page: Page):
-    """The data table's column headers (the grid is a canvas; these are its hidden mirror)."""
-    return page.get_by_test_id("stExpander").first.locator("th[role=columnheader]")
+    """The data table's column headers, after its row numbers' (the grid is a canvas; these
+    are its hidden mirror)."""
+    header = "th[role=columnheader]:not(:first-of-type)"
+    return page.get_by_test_id("stExpander").first.locator(header)
