@@ -235,13 +235,17 @@ def parameters_heatmap(
     bias = np.asarray(bias, dtype=np.float64).reshape(-1, 1)
     rows, columns = [_text(n) for n in target_names], [_text(n) for n in input_names]
     split = len(columns) / (len(columns) + 1.3)  # the bias gets about one column's width
-    fig = _figure(_text(weight_title), height=min(130 + 45 * len(rows), 660))
+    fig = _figure(_text(weight_title), height=min(150 + 45 * len(rows), 680))
     fig.add_trace(_heatmap_trace(weight, rows, columns, zmid, colorbar=dict(thickness=10, len=0.9)))
     fig.add_trace(
         _heatmap_trace(bias, rows, [_text(bias_title)], zmid, xaxis="x2", showscale=False)
     )
     top = dict(side="top", showgrid=False)
     fig.update_layout(
+        # The title at the very top, the column names (ticks on top) below it: Streamlit's
+        # theme would otherwise draw a long title across them.
+        title=dict(yref="container", y=1, yanchor="top", pad=dict(t=8)),
+        margin_t=80,
         xaxis=dict(
             domain=[0, split - 0.03], tickvals=np.arange(len(columns)), ticktext=columns, **top
         ),

@@ -183,6 +183,9 @@ def test_parameters_heatmap_shows_each_weight_and_bias_in_its_cell():
     assert weights.hovertext[1][0] == f"{ESCAPED} · temp: 2"
     assert fig.layout.title.text == "W" and list(fig.layout.xaxis2.ticktext) == ["b"]
     assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]  # side by side
+    # The title pinned to the top of the figure, the column names in the margin below it.
+    assert fig.layout.title.yref == "container" and fig.layout.title.yanchor == "top"
+    assert fig.layout.margin.t == 80 and fig.layout.xaxis.side == "top"
 
 
 def test_gradient_heatmap_leaves_missing_gradients_blank():
