@@ -244,6 +244,11 @@ def error_ui(place: str) -> None:
         st.error(plain(error.message(wb.settings.lang)), icon=":material/error:")
 
 
+def _numbered(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with rows numbered 1…N, as the error messages number them."""
+    return table.set_axis(pd.RangeIndex(1, len(table) + 1))
+
+
 def table_ui() -> None:
     wb = workbench()
     lang = wb.settings.lang
@@ -252,8 +257,7 @@ def table_ui() -> None:
         t("main.data", lang, rows=len(table), columns=len(table.columns)), expanded=len(table) <= 20
     ):
         if len(table) > EDIT_MAX_ROWS:
-            preview = table.head(PREVIEW_ROWS)
-            preview = preview.set_axis(pd.RangeIndex(1, len(preview) + 1))
+            preview = _numbered(table.head(PREVIEW_ROWS))
             st.dataframe(preview, hide_index=False, width="stretch", height=300)
             st.caption(t("main.preview", lang, shown=PREVIEW_ROWS, rows=len(table)))
             return
@@ -265,9 +269,7 @@ def table_ui() -> None:
             stale = ("base_editor_", "seen_editor_")
             for old in [k for k in st.session_state if str(k).startswith(stale)]:
                 del st.session_state[old]
-            st.session_state[base] = st.session_state[seen] = table.set_axis(
-                pd.RangeIndex(1, len(table) + 1)
-            )
+            st.session_state[base] = st.session_state[seen] = _numbered(table)
         edited = st.data_editor(
             st.session_state[base], num_rows="dynamic", hide_index=False, width="stretch", key=key
         )
