@@ -2,15 +2,16 @@
 FROM python:3.11-slim
 
 WORKDIR /app
-COPY requirements.txt .
-# torch==2.13.0 is pinned in requirements.txt. On x86-64 Linux, PyPI's build of it brings the
-# CUDA libraries (several GB); point pip at PyTorch's CPU-only wheel index to keep the image small.
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.lock .
+# requirements.lock pins torch 2.13.0's CPU build (+cpu): PyPI has no such file; install it from
+# PyTorch's CPU-only wheel index (--extra-index-url) to keep the image small.
+RUN pip install --no-cache-dir -r requirements.lock
 
-COPY app.py .
+COPY pyproject.toml README.md app.py ./
 COPY linreg ./linreg
 COPY sample_data ./sample_data
 COPY .streamlit ./.streamlit
+RUN pip install --no-cache-dir --no-deps -e .
 
 # One torch thread per computation: sessions share the container's cores (see README, Deploy).
 ENV LINREG_TORCH_THREADS=1

@@ -1,5 +1,7 @@
 # make run: start the dashboard · make test: the whole suite · make bench ARGS=--quick: benchmarks
-# The first target that needs it creates .venv and installs everything (torch pinned, CPU wheel).
+# The first target that needs it creates .venv and installs everything: the pinned versions of
+# requirements.lock (torch 2.13.0, CPU wheel), then linreg itself as an editable package.
+# make lock: refresh requirements.lock from pyproject.toml's dependencies.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -7,12 +9,24 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test bench lint format chromium clean
+.PHONY: run test bench lint format chromium clean lock
 
-$(STAMP): requirements.txt requirements-dev.txt
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
 	touch $(STAMP)
+
+# Every transitive version, resolved afresh in a throwaway venv from pyproject.toml.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check '.[dev]'
+	echo "# Every version make installs; refresh with: make lock" > requirements.lock
+	.lock-venv/bin/python -m pip freeze --exclude linreg >> requirements.lock
+	rm -rf .lock-venv build
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
 chromium:

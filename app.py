@@ -1,5 +1,5 @@
-"""linreg's dashboard: ``streamlit run app.py``. The page lives in ``linreg.ui``."""
+"""linreg's dashboard: ``streamlit run app.py``. The page lives in ``linreg.page``."""
 
-from linreg.ui.page import main
+from linreg.page.main import main
 
 main()

@@ -12,67 +12,80 @@ import math
 import os
 import signal
 import sys
-import time
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 
 from linreg.data import Dataset, read_csv, select
 from linreg.errors import LinregError
-from linreg.formatting import equation
+from linreg.formatting import equation, number
 from linreg.reference import least_squares, r2_score
 from linreg.script import build_script
-from linreg.trainer import ENGINES, EXPLODE_FACTOR, INITS, OPTIMIZERS, TrainConfig, Trainer
+from linreg.texts import LANGUAGES, Catalog
+from linreg.trainer import (
+    DEFAULT_EPOCHS,
+    ENGINES,
+    EXPLODE_FACTOR,
+    INITS,
+    OPTIMIZERS,
+    TrainConfig,
+    Trainer,
+)
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
 MAX_EPOCHS = 10_000_000
+DEFAULT = TrainConfig()
 TABLE_ROWS = 15  # rows of the progress table, spread over the run
 PROGRESS_DELAY_S = 1.0  # the progress bar appears only once a run has taken this long
+PROGRESS_SECONDS = 0.1  # training between two updates of the bar (and checks for Ctrl-C)
 
-# Wording of the human report: key -> (English, Spanish).
-TEXT: dict[str, tuple[str, str]] = {
-    "header": (
-        "{rows} rows · inputs: {inputs} · targets: {targets}",
-        "{rows} filas · entradas: {inputs} · objetivos: {targets}",
-    ),
-    "dropped": (
-        "Dropped {count} row(s) with missing values: {rows}",
-        "Se descartaron {count} fila(s) con valores que faltan: {rows}",
-    ),
-    "epoch": ("epoch", "época"),
-    "loss": ("loss", "pérdida"),
-    "after": ("After {epochs} epoch(s):", "Tras {epochs} época(s):"),
-    "summary": (
-        "Loss: {loss} (least-squares optimum: {optimal})",
-        "Pérdida: {loss} (óptimo por mínimos cuadrados: {optimal})",
-    ),
-    "r2": ("R²: {scores}", "R²: {scores}"),
-    "not_finite": (
-        "the loss or the weights became inf or NaN",
-        "la pérdida o los pesos se volvieron inf o NaN",
-    ),
-    "exploded": (
-        "the loss exploded (it grew more than {factor} times)",
-        "la pérdida explotó (creció más de {factor} veces)",
-    ),
-    "diverged": (
-        "warning: training diverged at epoch {epoch}: {reason}. The results shown are those "
-        "of epoch {last}, the last finite weights. Try a smaller learning rate than {lr}{hint}.",
-        "aviso: el entrenamiento divergió en la época {epoch}: {reason}. Los resultados son los "
-        "de la época {last}, los últimos pesos finitos. Prueba una tasa de aprendizaje menor "
-        "que {lr}{hint}.",
-    ),
-    "hint": (" or --standardize", " o --standardize"),
-    "interrupted": (
-        "interrupted: stopped after epoch {epoch}; the results so far follow.",
-        "interrumpido: se detuvo tras la época {epoch}; siguen los resultados hasta ahora.",
-    ),
-    "stopped": ("interrupted", "interrumpido"),
-    "wrote": (
-        "Wrote {path}; run it with: python {path}",
-        "Se escribió {path}; ejecútalo con: python {path}",
-    ),
-}
+TEXT = Catalog(
+    "cli",
+    {
+        "header": (
+            "{rows} rows · inputs: {inputs} · targets: {targets}",
+            "{rows} filas · entradas: {inputs} · objetivos: {targets}",
+        ),
+        "dropped": (
+            "Dropped {count} row(s) with missing values: {rows}",
+            "Se descartaron {count} fila(s) con valores que faltan: {rows}",
+        ),
+        "epoch": ("epoch", "época"),
+        "loss": ("loss", "pérdida"),
+        "after": ("After {epochs} epoch(s):", "Tras {epochs} época(s):"),
+        "summary": (
+            "Loss: {loss} (least-squares optimum: {optimal})",
+            "Pérdida: {loss} (óptimo por mínimos cuadrados: {optimal})",
+        ),
+        "r2": ("R²: {scores}", "R²: {scores}"),
+        "not_finite": (
+            "the loss or the weights became inf or NaN",
+            "la pérdida o los pesos se volvieron inf o NaN",
+        ),
+        "exploded": (
+            "the loss exploded (it grew more than {factor} times)",
+            "la pérdida explotó (creció más de {factor} veces)",
+        ),
+        "diverged": (
+            "warning: training diverged at epoch {epoch}: {reason}. The results shown are those "
+            "of epoch {last}, the last finite weights. Try a smaller learning rate than {lr}{hint}.",
+            "aviso: el entrenamiento divergió en la época {epoch}: {reason}. Los resultados son los "
+            "de la época {last}, los últimos pesos finitos. Prueba una tasa de aprendizaje menor "
+            "que {lr}{hint}.",
+        ),
+        "hint": (" or --standardize", " o --standardize"),
+        "interrupted": (
+            "interrupted: stopped after epoch {epoch}; the results so far follow.",
+            "interrumpido: se detuvo tras la época {epoch}; siguen los resultados hasta ahora.",
+        ),
+        "stopped": ("interrupted", "interrumpido"),
+        "wrote": (
+            "Wrote {path}; run it with: python {path}",
+            "Se escribió {path}; ejecútalo con: python {path}",
+        ),
+    },
+)
 
 
 class UsageError(Exception):
@@ -117,48 +130,67 @@ def build_parser() -> argparse.ArgumentParser:
         help="target columns (default: the last numeric one)",
     )
     common.add_argument(
-        "--epochs", type=_epochs, default=100, metavar="N", help="epochs to train (default: 100)"
+        "--epochs",
+        type=_epochs,
+        default=DEFAULT_EPOCHS,
+        metavar="N",
+        help=f"epochs to train (default: {DEFAULT_EPOCHS})",
     )
     common.add_argument(
-        "--lr", type=float, default=1e-5, metavar="X", help="learning rate (default: 1e-5)"
+        "--lr",
+        dest="learning_rate",
+        type=float,
+        default=DEFAULT.learning_rate,
+        metavar="X",
+        help=f"learning rate (default: {DEFAULT.learning_rate:g})",
     )
     common.add_argument(
         "--batch-size",
         type=int,
+        default=DEFAULT.batch_size,
         metavar="N",
         help="mini-batch size, reshuffled every epoch (default: full batch)",
     )
     common.add_argument(
         "--standardize",
         action="store_true",
+        default=DEFAULT.standardize,
         help="train on z-scored inputs (results still in original units)",
     )
     common.add_argument(
         "--engine",
         choices=ENGINES,
-        default="scratch",
-        help="scratch: the notebook's manual update; nn: nn.Linear + torch.optim (default: scratch)",
+        default=DEFAULT.engine,
+        help="scratch: the notebook's manual update; nn: nn.Linear + torch.optim "
+        f"(default: {DEFAULT.engine})",
     )
     common.add_argument(
         "--optimizer",
-        choices=OPTIMIZERS,
-        default="sgd",
-        help="optimizer of the nn engine (default: sgd)",
+        choices=list(OPTIMIZERS),
+        default=DEFAULT.optimizer,
+        help=f"optimizer of the nn engine (default: {DEFAULT.optimizer})",
     )
     common.add_argument(
         "--init",
-        choices=INITS,
-        default="uniform",
-        help="initial weights: torch.rand, torch.randn or zeros (default: uniform)",
+        choices=list(INITS),
+        default=DEFAULT.init,
+        help=f"initial weights: {', '.join(f'{name} ({draw or 0})' for name, draw in INITS.items())} "
+        f"(default: {DEFAULT.init})",
     )
-    common.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    common.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT.seed,
+        metavar="N",
+        help=f"random seed (default: {DEFAULT.seed})",
+    )
     common.add_argument(
         "--drop-missing",
         action="store_true",
         help="drop rows with missing values instead of refusing them",
     )
     common.add_argument(
-        "--lang", choices=("en", "es"), default="en", help="language of messages (default: en)"
+        "--lang", choices=list(LANGUAGES), default="en", help="language of messages (default: en)"
     )
 
     parser = _Parser(
@@ -208,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:  # --help
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     except KeyboardInterrupt:
-        print(_text("stopped", lang), file=sys.stderr)
+        print(TEXT("stopped", lang), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as the Python docs advise.
@@ -223,7 +255,7 @@ def _train_command(args: argparse.Namespace) -> int:
     interrupted = _train(trainer, args.epochs)
     result = _result(dataset, trainer)
     if interrupted:
-        print(_text("interrupted", args.lang, epoch=trainer.epoch), file=sys.stderr)
+        print(TEXT("interrupted", args.lang, epoch=trainer.epoch), file=sys.stderr)
     if args.json:
         print(json.dumps(_json_safe(result), allow_nan=False))
     else:
@@ -257,7 +289,7 @@ def _script_command(args: argparse.Namespace) -> int:
         raise LinregError(
             "output_unwritable", path=args.output, reason=err.strerror or err
         ) from None
-    print(_text("wrote", args.lang, path=args.output), file=sys.stderr)
+    print(TEXT("wrote", args.lang, path=args.output), file=sys.stderr)
     return EXIT_OK
 
 
@@ -268,15 +300,7 @@ def _dataset(args: argparse.Namespace) -> Dataset:
 
 
 def _config(args: argparse.Namespace) -> TrainConfig:
-    return TrainConfig(
-        learning_rate=args.lr,
-        engine=args.engine,
-        optimizer=args.optimizer,
-        batch_size=args.batch_size,
-        standardize=args.standardize,
-        init=args.init,
-        seed=args.seed,
-    ).validate()
+    return TrainConfig(**{field.name: getattr(args, field.name) for field in fields(TrainConfig)})
 
 
 def _train(trainer: Trainer, epochs: int) -> bool:
@@ -307,19 +331,11 @@ def _train(trainer: Trainer, epochs: int) -> bool:
         leave=False,
         dynamic_ncols=True,
     )
-    chunk = 1  # epochs per call, grown so that each call takes about a tenth of a second
     try:
         while trainer.epoch < epochs and not trainer.diverged and not stop:
-            started = time.perf_counter()
-            done = trainer.run(min(chunk, epochs - trainer.epoch))
-            elapsed = time.perf_counter() - started
-            bar.update(done)
+            bar.update(trainer.run(epochs - trainer.epoch, seconds=PROGRESS_SECONDS))
             if trainer.epoch:
                 bar.set_postfix(loss=f"{trainer.history.loss[-1]:.4g}", refresh=False)
-            if elapsed < 0.05:
-                chunk *= 2
-            elif elapsed > 0.2 and chunk > 1:
-                chunk //= 2
     finally:
         bar.close()
         if previous is not None:
@@ -362,7 +378,7 @@ def _print_report(dataset: Dataset, trainer: Trainer, result: dict, lang: str) -
     inputs = [_printable(name) for name in dataset.input_names]
     targets = [_printable(name) for name in dataset.target_names]
     out = [
-        _text(
+        TEXT(
             "header",
             lang,
             rows=dataset.n_rows,
@@ -373,22 +389,22 @@ def _print_report(dataset: Dataset, trainer: Trainer, result: dict, lang: str) -
     if dataset.dropped_rows:
         rows = ", ".join(map(str, dataset.dropped_rows[:10]))
         rows += ", …" if len(dataset.dropped_rows) > 10 else ""
-        out.append(_text("dropped", lang, count=len(dataset.dropped_rows), rows=rows))
+        out.append(TEXT("dropped", lang, count=len(dataset.dropped_rows), rows=rows))
     losses = trainer.history.loss
     if len(losses):
-        out += ["", f"{_text('epoch', lang):>9}  {_text('loss', lang):>14}"]
+        out += ["", f"{TEXT('epoch', lang):>9}  {TEXT('loss', lang):>14}"]
         for epoch in _table_epochs(len(losses)):
             out.append(f"{epoch:>9}  {losses[epoch - 1]:>14.6g}")
-    out += ["", _text("after", lang, epochs=trainer.epoch)]
+    out += ["", TEXT("after", lang, epochs=trainer.epoch)]
     width = max(len(name) for name in targets)
     for name, weight, bias in zip(targets, result["weight"], result["bias"], strict=True):
         out.append(f"  {name:<{width}} = {_equation(weight, bias, inputs)}")
     loss, optimal = result["loss"], result["optimal_loss"]
-    out.append(_text("summary", lang, loss=f"{loss:.6g}", optimal=f"{optimal:.6g}"))
+    out.append(TEXT("summary", lang, loss=f"{loss:.6g}", optimal=f"{optimal:.6g}"))
     scores = ", ".join(
-        f"{name} {_number(r2)}" for name, r2 in zip(targets, result["r2"], strict=True)
+        f"{name} {number(r2)}" for name, r2 in zip(targets, result["r2"], strict=True)
     )
-    out.append(_text("r2", lang, scores=scores))
+    out.append(TEXT("r2", lang, scores=scores))
     print("\n".join(out))
 
 
@@ -401,17 +417,13 @@ def _equation(weight: list[float], bias: float, inputs: list[str]) -> str:
     return equation(weight, bias, inputs, minus="-")
 
 
-def _number(value: float) -> str:
-    return f"{value:.4g}"
-
-
 def _warn_divergence(trainer: Trainer, lang: str) -> None:
     if trainer.divergence == "exploded":
-        reason = _text("exploded", lang, factor=f"{EXPLODE_FACTOR:.0e}".replace("e+0", "e"))
+        reason = TEXT("exploded", lang, factor=f"{EXPLODE_FACTOR:.0e}".replace("e+0", "e"))
     else:
-        reason = _text("not_finite", lang)
-    hint = "" if trainer.config.standardize else _text("hint", lang)
-    message = _text(
+        reason = TEXT("not_finite", lang)
+    hint = "" if trainer.config.standardize else TEXT("hint", lang)
+    message = TEXT(
         "diverged",
         lang,
         epoch=trainer.diverged_at,
@@ -421,11 +433,6 @@ def _warn_divergence(trainer: Trainer, lang: str) -> None:
         hint=hint,
     )
     print(message, file=sys.stderr)
-
-
-def _text(key: str, lang: str, **params: object) -> str:
-    english, spanish = TEXT[key]
-    return (spanish if lang == "es" else english).format(**params)
 
 
 def _printable(text: str) -> str:

@@ -2,166 +2,168 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from linreg.texts import Catalog, Phrase
 
-# code -> (English, Spanish). Placeholders are str.format fields; both texts use the same ones.
-ERRORS: dict[str, tuple[str, str]] = {
-    "unknown_sample": (
-        "Unknown sample {name!r}; choose one of {choices}.",
-        "Muestra desconocida {name!r}; elige una de {choices}.",
-    ),
-    "bad_setting": (
-        "Invalid {name}: found {value!r}, expected {expected}.",
-        "{name} no válido: se encontró {value!r}, se esperaba {expected}.",
-    ),
-    "shape_mismatch": (
-        "Inputs and targets must have the same number of rows: found {n_inputs} and {n_targets}.",
-        "Las entradas y los objetivos deben tener el mismo número de filas: se encontraron {n_inputs} y {n_targets}.",
-    ),
-    "predict_width": (
-        "A row to predict needs {expected} input value(s); found {found}.",
-        "Una fila para predecir necesita {expected} valor(es) de entrada; se encontraron {found}.",
-    ),
-    "predict_not_finite": (
-        "The values to predict must be finite numbers; found {values}.",
-        "Los valores para predecir deben ser números finitos; se encontró {values}.",
-    ),
-    # linreg.data: reading files
-    "file_not_found": (
-        "No file at {path}; check the path.",
-        "No hay ningún archivo en {path}; revisa la ruta.",
-    ),
-    "file_unreadable": (
-        "Could not read {path}: {reason}.",
-        "No se pudo leer {path}: {reason}.",
-    ),
-    "file_too_large": (
-        "The file is {size} MB; the limit is {limit} MB. Upload a smaller file.",
-        "El archivo ocupa {size} MB; el límite es {limit} MB. Sube un archivo más pequeño.",
-    ),
-    "file_empty": (
-        "The file is empty: it holds no text. Upload a CSV file with a header and data rows.",
-        "El archivo está vacío: no contiene texto. Sube un CSV con encabezado y filas de datos.",
-    ),
-    "not_text": (
-        "This is not a text file (found binary data in its first bytes); upload a CSV file.",
-        "No es un archivo de texto (hay datos binarios en sus primeros bytes); sube un archivo CSV.",
-    ),
-    "spreadsheet_file": (
-        "This is a spreadsheet workbook ({kind}), not a CSV file. In Excel use File > Save As > "
-        "CSV, or in Google Sheets File > Download > CSV, and upload that file.",
-        "Es un libro de hoja de cálculo ({kind}), no un archivo CSV. En Excel usa Archivo > "
-        "Guardar como > CSV, o en Google Sheets Archivo > Descargar > CSV, y sube ese archivo.",
-    ),
-    "too_few_columns": (
-        "Found a single column; a table needs at least 2 columns (inputs and a target). "
-        "Tried the separators {tried}; separate the values with one of them.",
-        "Se encontró una sola columna; la tabla necesita al menos 2 columnas (entradas y un "
-        "objetivo). Se probaron los separadores {tried}; separa los valores con uno de ellos.",
-    ),
-    "too_many_columns": (
-        "The table has {found} columns; the limit is {limit}.",
-        "La tabla tiene {found} columnas; el límite es {limit}.",
-    ),
-    "too_many_rows": (
-        "The table has {found} data rows; the limit is {limit}.",
-        "La tabla tiene {found} filas de datos; el límite es {limit}.",
-    ),
-    "empty_column_name": (
-        "Column {position} has no name in the header; give every column a name.",
-        "La columna {position} no tiene nombre en el encabezado; da un nombre a cada columna.",
-    ),
-    "duplicate_column": (
-        "Column name {name!r} appears more than once in the header (columns {positions}); "
-        "give every column a different name.",
-        "El nombre de columna {name!r} aparece más de una vez en el encabezado (columnas "
-        "{positions}); da a cada columna un nombre distinto.",
-    ),
-    "no_data_rows": (
-        "The table has a header but no data rows; add at least 2 rows of values.",
-        "La tabla tiene encabezado pero ninguna fila de datos; añade al menos 2 filas de valores.",
-    ),
-    "ragged_row": (
-        "Line {line} of the file has {found} value(s) but the header has {expected}; every line "
-        "needs one value per column (look for an extra or missing {delimiter}).",
-        "La línea {line} del archivo tiene {found} valor(es) pero el encabezado tiene {expected}; "
-        "cada línea necesita un valor por columna (busca un {delimiter} de más o de menos).",
-    ),
-    "bad_csv": (
-        'Line {line} of the file could not be read as CSV ({detail}); check the quotes (") '
-        "on that line.",
-        "La línea {line} del archivo no se pudo leer como CSV ({detail}); revisa las comillas "
-        '(") de esa línea.',
-    ),
-    "not_a_number": (
-        "Column {column!r}, row {row}: {value!r} is not a number ({count} such cell(s) in a "
-        "column of numbers). Write a number there, or leave the cell empty.",
-        "Columna {column!r}, fila {row}: {value!r} no es un número ({count} celda(s) así en una "
-        "columna de números). Escribe un número o deja la celda vacía.",
-    ),
-    # linreg.data: choosing columns
-    "unknown_column": (
-        "There is no column {name!r}; the columns are: {available}.",
-        "No hay ninguna columna {name!r}; las columnas son: {available}.",
-    ),
-    "repeated_column": (
-        "Column {name!r} is chosen more than once; choose each column once.",
-        "La columna {name!r} está elegida más de una vez; elige cada columna una sola vez.",
-    ),
-    "no_inputs": (
-        "No input columns are chosen; choose at least one. Numeric columns: {available}.",
-        "No hay columnas de entrada elegidas; elige al menos una. Columnas numéricas: {available}.",
-    ),
-    "no_targets": (
-        "No target columns are chosen; choose at least one. Numeric columns: {available}.",
-        "No hay columnas objetivo elegidas; elige al menos una. Columnas numéricas: {available}.",
-    ),
-    "role_overlap": (
-        "{names} chosen both as input and as target; a column can play only one role.",
-        "{names} elegida(s) a la vez como entrada y como objetivo; una columna solo puede "
-        "tener un papel.",
-    ),
-    "column_not_numeric": (
-        "Column {name!r} holds text, not numbers, so it cannot be an input or a target. "
-        "Numeric columns: {available}.",
-        "La columna {name!r} contiene texto, no números, así que no puede ser entrada ni "
-        "objetivo. Columnas numéricas: {available}.",
-    ),
-    "missing_values": (
-        "{count} row(s) have missing values: row(s) {rows} (in {columns}). Fill them in, "
-        "or choose to drop those rows.",
-        "{count} fila(s) tienen valores que faltan: fila(s) {rows} (en {columns}). "
-        "Rellénalos o elige descartar esas filas.",
-    ),
-    "infinite_value": (
-        "Column {column!r}, row {row}: {value} is not a finite number ({count} such cell(s)); "
-        "replace it with a finite number.",
-        "Columna {column!r}, fila {row}: {value} no es un número finito ({count} celda(s) así); "
-        "sustitúyelo por un número finito.",
-    ),
-    "too_large_value": (
-        "Column {column!r}, row {row}: {value} is too large for training in float32 (at most about "
-        "3.4e38; {count} such cell(s)); rescale the column.",
-        "Columna {column!r}, fila {row}: {value} es demasiado grande para entrenar en float32 (como "
-        "mucho unos 3.4e38; {count} celda(s) así); cambia la escala de la columna.",
-    ),
-    "too_few_rows": (
-        "At least 2 data rows are needed to fit a model; found {found}.",
-        "Se necesitan al menos 2 filas de datos para ajustar un modelo; hay {found}.",
-    ),
-    "too_few_rows_after_drop": (
-        "At least 2 data rows are needed to fit a model; {found} remain after dropping "
-        "{dropped} row(s) with missing values.",
-        "Se necesitan al menos 2 filas de datos para ajustar un modelo; quedan {found} tras "
-        "descartar {dropped} fila(s) con valores que faltan.",
-    ),
-    # linreg.cli
-    "output_unwritable": (
-        "Could not write {path}: {reason}. Choose a file in a folder you can write to.",
-        "No se pudo escribir {path}: {reason}. Elige un archivo en una carpeta con permiso "
-        "de escritura.",
-    ),
-}
+ERRORS = Catalog(
+    "errors",
+    {
+        "unknown_sample": (
+            "Unknown sample {name!r}; choose one of {choices}.",
+            "Muestra desconocida {name!r}; elige una de {choices}.",
+        ),
+        "bad_setting": (
+            "Invalid {name}: found {value!r}, expected {expected}.",
+            "{name} no válido: se encontró {value!r}, se esperaba {expected}.",
+        ),
+        "shape_mismatch": (
+            "Inputs and targets must have the same number of rows: found {n_inputs} and {n_targets}.",
+            "Las entradas y los objetivos deben tener el mismo número de filas: se encontraron {n_inputs} y {n_targets}.",
+        ),
+        "predict_width": (
+            "A row to predict needs {expected} input value(s); found {found}.",
+            "Una fila para predecir necesita {expected} valor(es) de entrada; se encontraron {found}.",
+        ),
+        "predict_not_finite": (
+            "The values to predict must be finite numbers; found {values}.",
+            "Los valores para predecir deben ser números finitos; se encontró {values}.",
+        ),
+        # linreg.data: reading files
+        "file_not_found": (
+            "No file at {path}; check the path.",
+            "No hay ningún archivo en {path}; revisa la ruta.",
+        ),
+        "file_unreadable": (
+            "Could not read {path}: {reason}.",
+            "No se pudo leer {path}: {reason}.",
+        ),
+        "file_too_large": (
+            "The file is {size} MB; the limit is {limit} MB. Upload a smaller file.",
+            "El archivo ocupa {size} MB; el límite es {limit} MB. Sube un archivo más pequeño.",
+        ),
+        "file_empty": (
+            "The file is empty: it holds no text. Upload a CSV file with a header and data rows.",
+            "El archivo está vacío: no contiene texto. Sube un CSV con encabezado y filas de datos.",
+        ),
+        "not_text": (
+            "This is not a text file (found binary data in its first bytes); upload a CSV file.",
+            "No es un archivo de texto (hay datos binarios en sus primeros bytes); sube un archivo CSV.",
+        ),
+        "spreadsheet_file": (
+            "This is a spreadsheet workbook ({kind}), not a CSV file. In Excel use File > Save As > "
+            "CSV, or in Google Sheets File > Download > CSV, and upload that file.",
+            "Es un libro de hoja de cálculo ({kind}), no un archivo CSV. En Excel usa Archivo > "
+            "Guardar como > CSV, o en Google Sheets Archivo > Descargar > CSV, y sube ese archivo.",
+        ),
+        "too_few_columns": (
+            "Found a single column; a table needs at least 2 columns (inputs and a target). "
+            "Tried the separators {tried}; separate the values with one of them.",
+            "Se encontró una sola columna; la tabla necesita al menos 2 columnas (entradas y un "
+            "objetivo). Se probaron los separadores {tried}; separa los valores con uno de ellos.",
+        ),
+        "too_many_columns": (
+            "The table has {found} columns; the limit is {limit}.",
+            "La tabla tiene {found} columnas; el límite es {limit}.",
+        ),
+        "too_many_rows": (
+            "The table has {found} data rows; the limit is {limit}.",
+            "La tabla tiene {found} filas de datos; el límite es {limit}.",
+        ),
+        "empty_column_name": (
+            "Column {position} has no name in the header; give every column a name.",
+            "La columna {position} no tiene nombre en el encabezado; da un nombre a cada columna.",
+        ),
+        "duplicate_column": (
+            "Column name {name!r} appears more than once in the header (columns {positions}); "
+            "give every column a different name.",
+            "El nombre de columna {name!r} aparece más de una vez en el encabezado (columnas "
+            "{positions}); da a cada columna un nombre distinto.",
+        ),
+        "no_data_rows": (
+            "The table has a header but no data rows; add at least 2 rows of values.",
+            "La tabla tiene encabezado pero ninguna fila de datos; añade al menos 2 filas de valores.",
+        ),
+        "ragged_row": (
+            "Line {line} of the file has {found} value(s) but the header has {expected}; every line "
+            "needs one value per column (look for an extra or missing {delimiter}).",
+            "La línea {line} del archivo tiene {found} valor(es) pero el encabezado tiene {expected}; "
+            "cada línea necesita un valor por columna (busca un {delimiter} de más o de menos).",
+        ),
+        "bad_csv": (
+            'Line {line} of the file could not be read as CSV ({detail}); check the quotes (") '
+            "on that line.",
+            "La línea {line} del archivo no se pudo leer como CSV ({detail}); revisa las comillas "
+            '(") de esa línea.',
+        ),
+        "not_a_number": (
+            "Column {column!r}, row {row}: {value!r} is not a number ({count} such cell(s) in a "
+            "column of numbers). Write a number there, or leave the cell empty.",
+            "Columna {column!r}, fila {row}: {value!r} no es un número ({count} celda(s) así en una "
+            "columna de números). Escribe un número o deja la celda vacía.",
+        ),
+        # linreg.data: choosing columns
+        "unknown_column": (
+            "There is no column {name!r}; the columns are: {available}.",
+            "No hay ninguna columna {name!r}; las columnas son: {available}.",
+        ),
+        "repeated_column": (
+            "Column {name!r} is chosen more than once; choose each column once.",
+            "La columna {name!r} está elegida más de una vez; elige cada columna una sola vez.",
+        ),
+        "no_inputs": (
+            "No input columns are chosen; choose at least one. Numeric columns: {available}.",
+            "No hay columnas de entrada elegidas; elige al menos una. Columnas numéricas: {available}.",
+        ),
+        "no_targets": (
+            "No target columns are chosen; choose at least one. Numeric columns: {available}.",
+            "No hay columnas objetivo elegidas; elige al menos una. Columnas numéricas: {available}.",
+        ),
+        "role_overlap": (
+            "{names} chosen both as input and as target; a column can play only one role.",
+            "{names} elegida(s) a la vez como entrada y como objetivo; una columna solo puede "
+            "tener un papel.",
+        ),
+        "column_not_numeric": (
+            "Column {name!r} holds text, not numbers, so it cannot be an input or a target. "
+            "Numeric columns: {available}.",
+            "La columna {name!r} contiene texto, no números, así que no puede ser entrada ni "
+            "objetivo. Columnas numéricas: {available}.",
+        ),
+        "missing_values": (
+            "{count} row(s) have missing values: row(s) {rows} (in {columns}). Fill them in, "
+            "or choose to drop those rows.",
+            "{count} fila(s) tienen valores que faltan: fila(s) {rows} (en {columns}). "
+            "Rellénalos o elige descartar esas filas.",
+        ),
+        "infinite_value": (
+            "Column {column!r}, row {row}: {value} is not a finite number ({count} such cell(s)); "
+            "replace it with a finite number.",
+            "Columna {column!r}, fila {row}: {value} no es un número finito ({count} celda(s) así); "
+            "sustitúyelo por un número finito.",
+        ),
+        "too_large_value": (
+            "Column {column!r}, row {row}: {value} is too large for training in float32 (at most about "
+            "3.4e38; {count} such cell(s)); rescale the column.",
+            "Columna {column!r}, fila {row}: {value} es demasiado grande para entrenar en float32 (como "
+            "mucho unos 3.4e38; {count} celda(s) así); cambia la escala de la columna.",
+        ),
+        "too_few_rows": (
+            "At least 2 data rows are needed to fit a model; found {found}.",
+            "Se necesitan al menos 2 filas de datos para ajustar un modelo; hay {found}.",
+        ),
+        "too_few_rows_after_drop": (
+            "At least 2 data rows are needed to fit a model; {found} remain after dropping "
+            "{dropped} row(s) with missing values.",
+            "Se necesitan al menos 2 filas de datos para ajustar un modelo; quedan {found} tras "
+            "descartar {dropped} fila(s) con valores que faltan.",
+        ),
+        # linreg.cli
+        "output_unwritable": (
+            "Could not write {path}: {reason}. Choose a file in a folder you can write to.",
+            "No se pudo escribir {path}: {reason}. Elige un archivo en una carpeta con permiso "
+            "de escritura.",
+        ),
+    },
+)
 
 
 class LinregError(ValueError):
@@ -177,20 +179,8 @@ class LinregError(ValueError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
-        english, spanish = ERRORS[self.code]
-        template = spanish if lang == "es" else english
-        params = {k: v.in_(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
-        return template.format(**params)
-
-
-class Phrase(NamedTuple):
-    """A message parameter that is itself words, in English and Spanish."""
-
-    en: str
-    es: str
-
-    def in_(self, lang: str) -> str:
-        return self.es if lang == "es" else self.en
+        """The message in ``lang`` ("en" or "es")."""
+        return ERRORS(self.code, lang, **self.params)
 
 
 POSITIVE = Phrase("a finite number > 0", "un número finito > 0")

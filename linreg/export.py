@@ -19,7 +19,7 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _number(value: float) -> float | None:
+def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
@@ -48,8 +48,8 @@ def weights_json(
     document = {
         "inputs": [str(n) for n in input_names],
         "targets": [str(n) for n in target_names],
-        "weight": [[_number(w) for w in row] for row in np.asarray(weight)],
-        "bias": [_number(b) for b in np.asarray(bias)],
+        "weight": [[_finite_or_none(w) for w in row] for row in np.asarray(weight)],
+        "bias": [_finite_or_none(b) for b in np.asarray(bias)],
         **extra,
     }
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)

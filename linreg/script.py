@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from linreg.errors import POSITIVE, WHOLE_FROM_0, LinregError, Phrase
-from linreg.trainer import EXPLODE_FACTOR, MOMENTUM, TrainConfig
+from linreg.errors import POSITIVE, WHOLE_FROM_0, LinregError
+from linreg.texts import LANGUAGES, Catalog, Phrase
+from linreg.trainer import EXPLODE_FACTOR, INITS, OPTIMIZERS, TrainConfig
 
-LANGS = ("en", "es")
 # Past this many data values the script packs them (base64 of zlib of float64) instead of
 # writing them out: a list literal of millions of numbers is too slow for Python to compile.
 MAX_WRITTEN_VALUES = 200_000
@@ -29,127 +29,129 @@ _UNPACK = """def unpack(text, n_columns):
     return torch.frombuffer(values, dtype=torch.float64).reshape(-1, n_columns)
 """
 
-# key -> (English, Spanish) comment text; the code around them is identical in both.
-COMMENTS: dict[str, tuple[str, str]] = {
-    "title": (
-        "Linear regression trained with PyTorch, exported from linreg.",
-        "Regresión lineal entrenada con PyTorch, exportada desde linreg.",
-    ),
-    "about": (
-        "It needs only torch: run it with `python` and it repeats the run epoch by epoch,\n"
-        "with the same data, settings and float32 numbers, then prints the final loss.",
-        "Solo necesita torch: ejecútalo con `python` y repite el entrenamiento época a época,\n"
-        "con los mismos datos, ajustes y números float32, y al final imprime la pérdida.",
-    ),
-    "data": (
-        "The data: one row per example, one column per name below.",
-        "Los datos: una fila por ejemplo, una columna por cada nombre de abajo.",
-    ),
-    "packed": (
-        "Too many values to write out: they are packed below as float64 numbers, row after\n"
-        "row, zlib-compressed and base64-encoded.",
-        "Demasiados valores para escribirlos: van empaquetados abajo como números float64,\n"
-        "fila tras fila, comprimidos con zlib y codificados en base64.",
-    ),
-    "settings": ("The settings of the run.", "Los ajustes del entrenamiento."),
-    "schedule": (
-        "The learning rate changed during the run: from each epoch listed, it takes this value.",
-        "La tasa de aprendizaje cambió durante el entrenamiento: desde cada época de la lista "
-        "toma este valor.",
-    ),
-    "float64": (
-        "Read the data in float64; training itself runs in float32, like the notebook.",
-        "Se leen los datos en float64; el entrenamiento en sí usa float32, como el cuaderno.",
-    ),
-    "zero_loss": (
-        "The loss of predicting 0 everywhere: a loss far above it means training exploded.",
-        "La pérdida de predecir 0 en todas partes: una pérdida muy por encima indica que el "
-        "entrenamiento explotó.",
-    ),
-    "standardize": (
-        "Standardize the inputs: subtract each column's mean and divide by its (population)\n"
-        "standard deviation; a constant column is only centred. The values are written out\n"
-        "so that they are exactly the ones linreg used.",
-        "Estandarizar las entradas: restar la media de cada columna y dividir por su desviación\n"
-        "estándar (poblacional); una columna constante solo se centra. Los valores están\n"
-        "escritos para que sean exactamente los que usó linreg.",
-    ),
-    "init": (
-        "Weights W (targets × inputs) and biases b, drawn from a seeded generator.",
-        "Pesos W (objetivos × entradas) y sesgos b, tomados de un generador con semilla.",
-    ),
-    "model": (
-        "The model: each target is a weighted sum of the inputs plus a bias.",
-        "El modelo: cada objetivo es una suma ponderada de las entradas más un sesgo.",
-    ),
-    "mse": (
-        "Mean squared error: average of the squared differences.",
-        "Error cuadrático medio: promedio de las diferencias al cuadrado.",
-    ),
-    "linear": (
-        "nn.Linear computes x @ weight.t() + bias. skip_init leaves out its own random start,\n"
-        "so the seeded W and b above are copied in.",
-        "nn.Linear calcula x @ weight.t() + bias. skip_init omite su propio inicio aleatorio,\n"
-        "así que se copian los W y b de arriba.",
-    ),
-    "optimizer": (
-        "The optimizer adjusts the weights from their gradients.",
-        "El optimizador ajusta los pesos a partir de sus gradientes.",
-    ),
-    "loop": (
-        "The training loop: one pass over the data per epoch.",
-        "El ciclo de entrenamiento: una pasada por los datos en cada época.",
-    ),
-    "keep": (
-        "Keep this epoch's starting point, to go back to if training diverges.",
-        "Guardar el punto de partida de esta época, para volver a él si el entrenamiento diverge.",
-    ),
-    "full_loss": (
-        "The loss over all the data, measured before this epoch's updates.",
-        "La pérdida sobre todos los datos, medida antes de las actualizaciones de esta época.",
-    ),
-    "shuffle": (
-        "Mini-batches: shuffle the rows every epoch and take them batch_size at a time.",
-        "Mini-lotes: barajar las filas en cada época y tomarlas de batch_size en batch_size.",
-    ),
-    "step1": ("1. Generate the predictions", "1. Generar las predicciones"),
-    "step2": ("2. Compute the loss", "2. Calcular la pérdida"),
-    "step3": (
-        "3. Compute the gradients with respect to the weights and biases",
-        "3. Calcular los gradientes con respecto a pesos y sesgos",
-    ),
-    "step4": (
-        "4. Adjust the weights, subtracting a small amount proportional to the gradient",
-        "4. Ajustar los pesos restándoles una pequeña cantidad proporcional al gradiente",
-    ),
-    "step5": ("5. Reset the gradients to zero", "5. Reiniciar los gradientes a 0"),
-    "nn_step5": (
-        "5. Reset the gradients to zero (before they are computed again)",
-        "5. Reiniciar los gradientes a 0 (antes de volver a calcularlos)",
-    ),
-    "nn_step12": (
-        "1. and 2. Predictions and the mean squared error loss",
-        "1. y 2. Predicciones y pérdida (error cuadrático medio)",
-    ),
-    "nn_step4": (
-        "4. The optimizer adjusts the weights from the gradients",
-        "4. El optimizador ajusta los pesos a partir de los gradientes",
-    ),
-    "diverge": (
-        "Stop if training diverged (the loss or the weights became inf/NaN, or the loss\n"
-        "exploded), keeping the last finite weights.",
-        "Parar si el entrenamiento divergió (la pérdida o los pesos se volvieron inf/NaN, o la\n"
-        "pérdida explotó), conservando los últimos pesos finitos.",
-    ),
-    "original": (
-        "The weights and biases for the inputs in their original units.",
-        "Los pesos y sesgos para las entradas en sus unidades originales.",
-    ),
-    "final": (
-        "The final loss: mean squared error of the final weights over all the data.",
-        "La pérdida final: error cuadrático medio de los pesos finales sobre todos los datos.",
-    ),
-}
+COMMENTS = Catalog(
+    "script",
+    {
+        "title": (
+            "Linear regression trained with PyTorch, exported from linreg.",
+            "Regresión lineal entrenada con PyTorch, exportada desde linreg.",
+        ),
+        "about": (
+            "It needs only torch: run it with `python` and it repeats the run epoch by epoch,\n"
+            "with the same data, settings and float32 numbers, then prints the final loss.",
+            "Solo necesita torch: ejecútalo con `python` y repite el entrenamiento época a época,\n"
+            "con los mismos datos, ajustes y números float32, y al final imprime la pérdida.",
+        ),
+        "data": (
+            "The data: one row per example, one column per name below.",
+            "Los datos: una fila por ejemplo, una columna por cada nombre de abajo.",
+        ),
+        "packed": (
+            "Too many values to write out: they are packed below as float64 numbers, row after\n"
+            "row, zlib-compressed and base64-encoded.",
+            "Demasiados valores para escribirlos: van empaquetados abajo como números float64,\n"
+            "fila tras fila, comprimidos con zlib y codificados en base64.",
+        ),
+        "settings": ("The settings of the run.", "Los ajustes del entrenamiento."),
+        "schedule": (
+            "The learning rate changed during the run: from each epoch listed, it takes this value.",
+            "La tasa de aprendizaje cambió durante el entrenamiento: desde cada época de la lista "
+            "toma este valor.",
+        ),
+        "float64": (
+            "Read the data in float64; training itself runs in float32, like the notebook.",
+            "Se leen los datos en float64; el entrenamiento en sí usa float32, como el cuaderno.",
+        ),
+        "zero_loss": (
+            "The loss of predicting 0 everywhere: a loss far above it means training exploded.",
+            "La pérdida de predecir 0 en todas partes: una pérdida muy por encima indica que el "
+            "entrenamiento explotó.",
+        ),
+        "standardize": (
+            "Standardize the inputs: subtract each column's mean and divide by its (population)\n"
+            "standard deviation; a constant column is only centred. The values are written out\n"
+            "so that they are exactly the ones linreg used.",
+            "Estandarizar las entradas: restar la media de cada columna y dividir por su desviación\n"
+            "estándar (poblacional); una columna constante solo se centra. Los valores están\n"
+            "escritos para que sean exactamente los que usó linreg.",
+        ),
+        "init": (
+            "Weights W (targets × inputs) and biases b, drawn from a seeded generator.",
+            "Pesos W (objetivos × entradas) y sesgos b, tomados de un generador con semilla.",
+        ),
+        "model": (
+            "The model: each target is a weighted sum of the inputs plus a bias.",
+            "El modelo: cada objetivo es una suma ponderada de las entradas más un sesgo.",
+        ),
+        "mse": (
+            "Mean squared error: average of the squared differences.",
+            "Error cuadrático medio: promedio de las diferencias al cuadrado.",
+        ),
+        "linear": (
+            "nn.Linear computes x @ weight.t() + bias. skip_init leaves out its own random start,\n"
+            "so the seeded W and b above are copied in.",
+            "nn.Linear calcula x @ weight.t() + bias. skip_init omite su propio inicio aleatorio,\n"
+            "así que se copian los W y b de arriba.",
+        ),
+        "optimizer": (
+            "The optimizer adjusts the weights from their gradients.",
+            "El optimizador ajusta los pesos a partir de sus gradientes.",
+        ),
+        "loop": (
+            "The training loop: one pass over the data per epoch.",
+            "El ciclo de entrenamiento: una pasada por los datos en cada época.",
+        ),
+        "keep": (
+            "Keep this epoch's starting point, to go back to if training diverges.",
+            "Guardar el punto de partida de esta época, para volver a él si el entrenamiento diverge.",
+        ),
+        "full_loss": (
+            "The loss over all the data, measured before this epoch's updates.",
+            "La pérdida sobre todos los datos, medida antes de las actualizaciones de esta época.",
+        ),
+        "shuffle": (
+            "Mini-batches: shuffle the rows every epoch and take them batch_size at a time.",
+            "Mini-lotes: barajar las filas en cada época y tomarlas de batch_size en batch_size.",
+        ),
+        "step1": ("1. Generate the predictions", "1. Generar las predicciones"),
+        "step2": ("2. Compute the loss", "2. Calcular la pérdida"),
+        "step3": (
+            "3. Compute the gradients with respect to the weights and biases",
+            "3. Calcular los gradientes con respecto a pesos y sesgos",
+        ),
+        "step4": (
+            "4. Adjust the weights, subtracting a small amount proportional to the gradient",
+            "4. Ajustar los pesos restándoles una pequeña cantidad proporcional al gradiente",
+        ),
+        "step5": ("5. Reset the gradients to zero", "5. Reiniciar los gradientes a 0"),
+        "nn_step5": (
+            "5. Reset the gradients to zero (before they are computed again)",
+            "5. Reiniciar los gradientes a 0 (antes de volver a calcularlos)",
+        ),
+        "nn_step12": (
+            "1. and 2. Predictions and the mean squared error loss",
+            "1. y 2. Predicciones y pérdida (error cuadrático medio)",
+        ),
+        "nn_step4": (
+            "4. The optimizer adjusts the weights from the gradients",
+            "4. El optimizador ajusta los pesos a partir de los gradientes",
+        ),
+        "diverge": (
+            "Stop if training diverged (the loss or the weights became inf/NaN, or the loss\n"
+            "exploded), keeping the last finite weights.",
+            "Parar si el entrenamiento divergió (la pérdida o los pesos se volvieron inf/NaN, o la\n"
+            "pérdida explotó), conservando los últimos pesos finitos.",
+        ),
+        "original": (
+            "The weights and biases for the inputs in their original units.",
+            "Los pesos y sesgos para las entradas en sus unidades originales.",
+        ),
+        "final": (
+            "The final loss: mean squared error of the final weights over all the data.",
+            "La pérdida final: error cuadrático medio de los pesos finales sobre todos los datos.",
+        ),
+    },
+)
 
 
 def build_script(
@@ -180,11 +182,11 @@ def build_script(
     packed = inputs.size + targets.size > MAX_WRITTEN_VALUES
 
     def comment(key: str, indent: str = "") -> list[str]:
-        text = COMMENTS[key][LANGS.index(lang)]
+        text = COMMENTS(key, lang)
         return [f"{indent}# {line}" for line in text.split("\n")]
 
-    out = ['"""' + COMMENTS["title"][LANGS.index(lang)], ""]
-    out += [*COMMENTS["about"][LANGS.index(lang)].split("\n"), '"""', ""]
+    out = ['"""' + COMMENTS("title", lang), ""]
+    out += [*COMMENTS("about", lang).split("\n"), '"""', ""]
     modules = ["array", "base64", "math", "sys", "zlib"] if packed else ["math"]
     out += [f"import {module}" for module in modules] + ["", "import torch"]
     if nn_engine:
@@ -224,13 +226,13 @@ def build_script(
 
     out += comment("init") + ["g = torch.Generator().manual_seed(seed)"]
     grad = "" if nn_engine else ", requires_grad=True"
-    if config.init == "zeros":
+    draw = INITS[config.init]
+    if draw is None:
         out += [
             f"W = torch.zeros({n_targets}, {n_inputs}{grad})",
             f"b = torch.zeros({n_targets}{grad})",
         ]
     else:
-        draw = "torch.rand" if config.init == "uniform" else "torch.randn"
         out += [f"W = {draw}({n_targets}, {n_inputs}, generator=g{grad})"]
         out += [f"b = {draw}({n_targets}, generator=g{grad})"]
     out += [""]
@@ -239,7 +241,12 @@ def build_script(
         out += [f"model = nn.utils.skip_init(nn.Linear, {n_inputs}, {n_targets})"]
         out += ["with torch.no_grad():", "    model.weight.copy_(W)", "    model.bias.copy_(b)"]
         out += ["W, b = model.weight, model.bias", ""]
-        out += comment("optimizer") + [_optimizer(config.optimizer), "", ""]
+        out += comment("optimizer") + [
+            "optimizer = "
+            + OPTIMIZERS[config.optimizer].source("model.parameters()", "learning_rate"),
+            "",
+            "",
+        ]
     else:
         out += ["", *comment("model"), "def model(x):", "    return x @ W.t() + b", "", ""]
     out += comment("mse")
@@ -276,7 +283,7 @@ def build_script(
         "    stop = None",
         "    if not (math.isfinite(losses[-1]) and W.isfinite().all() and b.isfinite().all()):",
         '        stop = "the loss or the weights became inf/NaN"',
-        f"    elif losses[-1] > {_number(EXPLODE_FACTOR)} * max(losses[0], zero_loss):",
+        f"    elif losses[-1] > {_literal(EXPLODE_FACTOR)} * max(losses[0], zero_loss):",
         '        stop = "the loss exploded"',
         "    if stop:",
         "        losses.pop()",
@@ -337,14 +344,6 @@ def _nn_update(x: str, y: str, loss: str, indent: str, comment) -> list[str]:
     return lines
 
 
-def _optimizer(name: str) -> str:
-    if name == "sgd":
-        return "optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)"
-    if name == "momentum":
-        return f"optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum={MOMENTUM!r})"
-    return "optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)"
-
-
 def _check(inputs, targets, input_names, target_names, epochs, lang) -> None:
     if inputs.ndim != 2 or targets.ndim != 2 or len(inputs) != len(targets):
         raise LinregError("shape_mismatch", n_inputs=len(inputs), n_targets=len(targets))
@@ -360,8 +359,8 @@ def _check(inputs, targets, input_names, target_names, epochs, lang) -> None:
         )
     if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
         raise LinregError("bad_setting", name="epochs", value=epochs, expected=WHOLE_FROM_0)
-    if lang not in LANGS:
-        raise LinregError("bad_setting", name="lang", value=lang, expected=" | ".join(LANGS))
+    if lang not in LANGUAGES:
+        raise LinregError("bad_setting", name="lang", value=lang, expected=" | ".join(LANGUAGES))
 
 
 def _schedule(
@@ -379,7 +378,7 @@ def _schedule(
     return schedule
 
 
-def _number(value: float) -> str:
+def _literal(value: float) -> str:
     """A Python literal for ``value`` that reads back as exactly the same float64."""
     value = float(value)
     if not math.isfinite(value):
@@ -397,7 +396,7 @@ def _packed(values: np.ndarray) -> str:
 
 
 def _vector(values: np.ndarray) -> str:
-    return "[" + ", ".join(_number(v) for v in values.tolist()) + "]"
+    return "[" + ", ".join(_literal(v) for v in values.tolist()) + "]"
 
 
 def _matrix(values: np.ndarray) -> str:

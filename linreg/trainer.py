@@ -10,23 +10,54 @@ Each trainer owns its ``torch.Generator``; nothing here touches global RNG state
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from linreg.errors import POSITIVE, LinregError, Phrase
+from linreg.errors import POSITIVE, LinregError
 from linreg.history import History, Snapshot
+from linreg.texts import Phrase
 
-ENGINES = ("scratch", "nn")
-OPTIMIZERS = ("sgd", "momentum", "adam")
-INITS = ("uniform", "normal", "zeros")
-MOMENTUM = 0.9
+ENGINES = ("scratch", "nn")  # "scratch": the seed's manual update; "nn": nn.Linear + torch.optim
+
+
+@dataclass(frozen=True)
+class OptimizerChoice:
+    """A ``torch.optim`` optimizer with its fixed options; the learning rate is the run's."""
+
+    cls: type[torch.optim.Optimizer]
+    options: Mapping[str, float] = field(default_factory=dict)
+
+    def make(self, params: Iterable[torch.Tensor], learning_rate: float) -> torch.optim.Optimizer:
+        return self.cls(params, lr=learning_rate, **self.options)
+
+    def source(self, params: str, learning_rate: str) -> str:
+        """The Python expression that builds it, for the generated script."""
+        options = "".join(f", {name}={value!r}" for name, value in self.options.items())
+        return f"torch.optim.{self.cls.__name__}({params}, lr={learning_rate}{options})"
+
+
+# The nn engine's optimizers, by the name settings, links and the command line use.
+OPTIMIZERS: dict[str, OptimizerChoice] = {
+    "sgd": OptimizerChoice(torch.optim.SGD),
+    "momentum": OptimizerChoice(torch.optim.SGD, {"momentum": 0.9}),
+    "adam": OptimizerChoice(torch.optim.Adam),
+}
+# Initial weights and bias: the torch function that draws them from the run's generator
+# (None: zeros). "uniform" is the seed's torch.rand.
+INITS: dict[str, str | None] = {"uniform": "torch.rand", "normal": "torch.randn", "zeros": None}
 # Training stops when the loss grows past this many times the larger of the first
 # epoch's loss and the loss of predicting zero everywhere: it has exploded.
 EXPLODE_FACTOR = 1e8
+DEFAULT_EPOCHS = 100  # epochs of one command-line run, or of one press of Run
+MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes up to this
+# Trainer.run with a deadline checks the clock after chunks of epochs this long, at most.
+_CHUNK_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -73,14 +104,14 @@ class TrainConfig:
         if (
             isinstance(self.seed, bool)
             or not isinstance(self.seed, int)
-            or not 0 <= self.seed < 2**63
+            or not 0 <= self.seed <= MAX_SEED
         ):
             raise LinregError(
                 "bad_setting",
                 name="seed",
                 value=self.seed,
                 expected=Phrase(
-                    "a whole number from 0 to 2**63 - 1", "un número entero de 0 a 2**63 - 1"
+                    f"a whole number from 0 to {MAX_SEED}", f"un número entero de 0 a {MAX_SEED}"
                 ),
             )
         return self
@@ -103,16 +134,11 @@ def initial_parameters(
     n_targets: int, n_inputs: int, init: str, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Weight (K, D) then bias (K,), drawn in that order from ``generator`` like the seed's torch.rand."""
-    if init == "uniform":
-        weight = torch.rand(n_targets, n_inputs, generator=generator)
-        bias = torch.rand(n_targets, generator=generator)
-    elif init == "normal":
-        weight = torch.randn(n_targets, n_inputs, generator=generator)
-        bias = torch.randn(n_targets, generator=generator)
-    else:
-        weight = torch.zeros(n_targets, n_inputs)
-        bias = torch.zeros(n_targets)
-    return weight, bias
+    draw = INITS[init]
+    if draw is None:
+        return torch.zeros(n_targets, n_inputs), torch.zeros(n_targets)
+    draw = {"torch.rand": torch.rand, "torch.randn": torch.randn}[draw]
+    return draw(n_targets, n_inputs, generator=generator), draw(n_targets, generator=generator)
 
 
 def to_original_units(
@@ -175,8 +201,8 @@ class Trainer:
                 self._model.weight.copy_(weight)
                 self._model.bias.copy_(bias)
             self.weight, self.bias = self._model.weight, self._model.bias
-            self._optimizer = make_optimizer(
-                self.config.optimizer, self._model.parameters(), self.learning_rate
+            self._optimizer = OPTIMIZERS[self.config.optimizer].make(
+                self._model.parameters(), self.learning_rate
             )
 
     # -- shape and state ------------------------------------------------------------------
@@ -231,11 +257,26 @@ class Trainer:
             return False
         return True
 
-    def run(self, epochs: int) -> int:
-        """Run up to ``epochs`` epochs, stopping early on divergence; return how many ran."""
-        done = 0
-        while done < epochs and self.step():
-            done += 1
+    def run(self, epochs: int, seconds: float | None = None) -> int:
+        """Run up to ``epochs`` epochs, stopping early on divergence or, given ``seconds``, once
+        that much time has passed (at least one epoch runs); return how many ran.
+
+        The one training loop of the command line and the page: with a time limit the clock is
+        read between chunks of epochs, each chunk doubling while it takes under _CHUNK_SECONDS.
+        """
+        done, chunk = 0, 1 if seconds is not None else epochs
+        deadline = None if seconds is None else time.perf_counter() + seconds
+        while done < epochs:
+            started = time.perf_counter()
+            for _ in range(min(chunk, epochs - done)):
+                if not self.step():
+                    return done
+                done += 1
+            now = time.perf_counter()
+            if deadline is not None and now >= deadline:
+                break
+            if now - started < _CHUNK_SECONDS:
+                chunk *= 2
         return done
 
     def _update(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
@@ -281,6 +322,16 @@ class Trainer:
             diff = self._x @ self.weight.t() + self.bias - self._y
             return (torch.sum(diff * diff) / diff.numel()).item()
 
+    def loss_after(self, epoch: int) -> float:
+        """Full-data loss of the weights after ``epoch`` (0 = the initial weights)."""
+        if epoch < self.epoch:
+            return float(self.history.loss[epoch])  # measured before epoch + 1's update
+        return self.current_loss()
+
+    def losses_after(self) -> np.ndarray:
+        """(E + 1,) the full-data loss of the weights after each epoch 0 … E, float64."""
+        return np.append(self.history.loss, self.current_loss())
+
     def parameters(
         self, epoch: int | None = None, original_units: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -303,15 +354,6 @@ class Trainer:
         return inputs @ weight.T + bias
 
 
-def make_optimizer(name: str, params, learning_rate: float) -> torch.optim.Optimizer:
-    """The torch.optim optimizer called ``name``: "sgd", "momentum" or "adam"."""
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=learning_rate)
-    if name == "momentum":
-        return torch.optim.SGD(params, lr=learning_rate, momentum=MOMENTUM)
-    return torch.optim.Adam(params, lr=learning_rate)
-
-
 def warm_up() -> None:
     """Import the heavy, lazily loaded parts of torch.optim now rather than in a user's first step."""
-    make_optimizer("adam", [torch.zeros(1, requires_grad=True)], 1e-3)
+    OPTIMIZERS["adam"].make([torch.zeros(1, requires_grad=True)], 1e-3)

@@ -1,6 +1,6 @@
 """The dashboard's flows through Streamlit's AppTest: no browser, the real page script.
 
-Alerts and captions escape Markdown (``linreg.ui.text.plain``), so texts are compared after
+Alerts and captions escape Markdown (``linreg.page.text.plain``), so texts are compared after
 removing the backslashes.
 """
 
@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from linreg import data
+from linreg.dashboard.texts import t
 from linreg.errors import LinregError
-from linreg.i18n import t
 from linreg.trainer import TrainConfig, Trainer
 
 # A Spanish export from Excel: Latin-1, semicolons, decimal commas, accented headers, an ID column.
@@ -539,7 +539,7 @@ def test_hostile_headers_are_shown_as_text():
 
 
 def test_a_run_frame_trains_at_least_as_long_as_the_last_redraw():
-    from linreg.ui.session import FRAME_SECONDS, MAX_FRAME_SECONDS, frame_budget
+    from linreg.page.session import FRAME_SECONDS, MAX_FRAME_SECONDS, frame_budget
 
     assert frame_budget(None) == FRAME_SECONDS  # a Run's first frame
     assert frame_budget(0.01) == FRAME_SECONDS
@@ -548,7 +548,7 @@ def test_a_run_frame_trains_at_least_as_long_as_the_last_redraw():
 
 
 def test_a_large_table_is_a_numbered_read_only_preview():
-    from linreg.ui.page import EDIT_MAX_ROWS, PREVIEW_ROWS
+    from linreg.page.main import EDIT_MAX_ROWS, PREVIEW_ROWS
 
     rows = EDIT_MAX_ROWS + 1
     content = ("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(rows))).encode()

@@ -123,7 +123,12 @@ def test_every_option_reaches_the_engine(capsys, options, config):
 
 def test_defaults_are_100_epochs_at_learning_rate_1e_5(capsys):
     args = build_parser().parse_args(["train", "data.csv"])
-    assert (args.epochs, args.lr, args.batch_size, args.engine) == (100, 1e-5, None, "scratch")
+    assert (args.epochs, args.learning_rate, args.batch_size, args.engine) == (
+        100,
+        1e-5,
+        None,
+        "scratch",
+    )
     assert (args.optimizer, args.init, args.seed) == ("sgd", "uniform", 0)
     status, out, _ = run_main(capsys, "train", SAMPLE5, "--json")
     report = json.loads(out)

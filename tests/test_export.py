@@ -111,7 +111,7 @@ def test_history_csv_empty_has_header_only():
 
 
 def test_history_csv_from_a_real_run():
-    from linreg.workbench import Workbench
+    from linreg.dashboard.workbench import Workbench
 
     wb = Workbench()
     wb.run(5)

@@ -4,8 +4,10 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from linreg import figures
-from linreg.figures import (
+from linreg.formatting import equation
+from linreg.formatting import number as _number
+from linreg.page import figures
+from linreg.page.figures import (
     _text,
     decimate,
     fitted_line,
@@ -14,8 +16,6 @@ from linreg.figures import (
     parameters_heatmap,
     predicted_vs_actual,
 )
-from linreg.formatting import equation
-from linreg.formatting import number as _number
 
 HOSTILE = "<img src=x onerror=alert(1)> <b>bold</b> & $x^2$ %{y}"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt; &lt;b&gt;bold&lt;/b&gt; &amp; &#36;x^2&#36; &#37;{y}"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from linreg import least_squares, mse
-from linreg.landscape import default_span, grid_values, loss_grid, param_value
+from linreg.dashboard.landscape import default_span, grid_values, loss_grid, param_value
 
 
 def brute_force(inputs, targets, weight, bias, a, b, span_a, span_b, resolution):

@@ -4,7 +4,7 @@ from dataclasses import fields
 
 import pytest
 
-from linreg.state import MAX_SEED, Settings, from_query
+from linreg.dashboard.settings import MAX_SEED, Settings, from_query
 from linreg.trainer import TrainConfig
 
 # A value different from the default for every field of Settings.

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from linreg import data
+from linreg.dashboard.settings import Settings
+from linreg.dashboard.workbench import RESTARTING, SAMPLE_NAMES_ES, Workbench
 from linreg.errors import LinregError
-from linreg.state import Settings
 from linreg.trainer import Trainer
-from linreg.workbench import RESTARTING, SAMPLE_NAMES_ES, Workbench
 
 ENGLISH = ("temperature", "rainfall", "humidity", "apples", "oranges")
 SPANISH = ("temperatura", "lluvia", "humedad", "manzanas", "naranjas")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from linreg.figures import loss_curve, parameters_heatmap
+from linreg.page.figures import loss_curve, parameters_heatmap
 
 pytestmark = pytest.mark.browser
 

@@ -9,15 +9,24 @@ import streamlit as st
 import torch
 
 from linreg import data, trainer
-from linreg.i18n import LANGUAGES, t
-from linreg.state import MAX_RUN_EPOCHS, MAX_SEED, MAX_SPEED
-from linreg.ui import session, views
-from linreg.ui.session import workbench
-from linreg.ui.text import plain
+from linreg.dashboard.settings import (
+    DATA_SOURCES,
+    LEARNING_RATE_RANGE,
+    LEARNING_RATES,
+    MAX_BATCH,
+    MAX_RUN_EPOCHS,
+    MAX_SEED,
+    MAX_SPEED,
+)
+from linreg.dashboard.texts import LANGUAGES, t
+from linreg.dashboard.workbench import Place, Workbench
+from linreg.page import session, views
+from linreg.page.session import workbench
+from linreg.page.text import plain
+from linreg.trainer import ENGINES, INITS, OPTIMIZERS
 
 EDIT_MAX_ROWS = 1000  # larger tables are shown as a read-only preview
 PREVIEW_ROWS = 200
-LEARNING_RATES = [float(f"{m}e{e}") for e in range(-7, 0) for m in (1, 3)] + [1.0]
 PLAY_INTERVAL = 0.1  # seconds between animation frames
 
 # One intra-op thread per computation: on a shared server each session's step runs in its own
@@ -31,20 +40,19 @@ def main() -> None:
     wb = workbench()
     lang = wb.settings.lang
     with st.sidebar:
-        language_ui()
-        data_source_ui()
-        roles_ui()
-        training_ui()
+        language_ui(wb)
+        data_source_ui(wb, lang)
+        roles_ui(wb, lang)
+        training_ui(wb, lang)
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
-    table_ui()
-    live_ui()
-    session.sync_url(workbench().settings)
+    table_ui(wb, lang)
+    live_ui(wb)
+    session.sync_url(wb.settings)
 
 
 # -- sidebar -----------------------------------------------------------------------------------
-def language_ui() -> None:
-    wb = workbench()
+def language_ui(wb: Workbench) -> None:
     st.selectbox(
         "Language / Idioma",
         list(LANGUAGES),
@@ -56,15 +64,13 @@ def language_ui() -> None:
     )
 
 
-def data_source_ui() -> None:
-    wb = workbench()
-    lang = wb.settings.lang
+def data_source_ui(wb: Workbench, lang: str) -> None:
     st.header(t("side.data", lang))
     key = f"source_{st.session_state.widget_version}"
     st.radio(
         t("side.source", lang),
-        ["sample5", "sample15", "upload"],
-        index=["sample5", "sample15", "upload"].index(wb.settings.data),
+        DATA_SOURCES,
+        index=DATA_SOURCES.index(wb.settings.data),
         format_func=lambda name: t(f"source.{name}", lang),
         key=key,
         on_change=session.on_source,
@@ -83,13 +89,11 @@ def data_source_ui() -> None:
             st.caption(plain(t("side.using_file", lang, name=wb.source_label)))
         else:
             st.caption(t("side.upload_waiting", lang))
-    error_ui("upload")
-    error_ui("data")
+    error_ui(wb, lang, Place.UPLOAD)
+    error_ui(wb, lang, Place.DATA)
 
 
-def roles_ui() -> None:
-    wb = workbench()
-    lang = wb.settings.lang
+def roles_ui(wb: Workbench, lang: str) -> None:
     columns = data.numeric_columns(wb.table)
     version = f"{wb.table_version}_{st.session_state.widget_version}"
     inputs_key, targets_key = f"inputs_{version}", f"targets_{version}"
@@ -109,7 +113,7 @@ def roles_ui() -> None:
         on_change=session.on_roles,
         args=(inputs_key, targets_key),
     )
-    error_ui("roles")
+    error_ui(wb, lang, Place.ROLES)
     key = f"drop_{version}"
     st.checkbox(
         t("side.drop_missing", lang),
@@ -122,23 +126,24 @@ def roles_ui() -> None:
         st.caption(t("side.dropped", lang, count=len(wb.dataset.dropped_rows)))
 
 
-def training_ui() -> None:
-    wb = workbench()
-    settings, lang, v = wb.settings, wb.settings.lang, st.session_state.widget_version
+def training_ui(wb: Workbench, lang: str) -> None:
+    settings, v = wb.settings, st.session_state.widget_version
     st.header(t("side.training", lang))
     _setting_choice(
+        settings,
         st.radio,
         "engine",
-        ["scratch", "nn"],
+        list(ENGINES),
         lambda e: t(f"engine.{e}", lang),
         t("side.engine", lang),
     )
     if settings.engine == "nn":
         _setting_choice(
+            settings,
             st.selectbox,
             "opt",
-            ["sgd", "momentum", "adam"],
-            lambda o: t(f"opt.{o}", lang),
+            list(OPTIMIZERS),
+            lambda o: t(f"opt.{o}", lang, **OPTIMIZERS[o].options),
             t("side.optimizer", lang),
         )
     choices = sorted({*LEARNING_RATES, settings.lr})
@@ -156,8 +161,8 @@ def training_ui() -> None:
     key = f"lr_exact_{v}"
     st.number_input(
         t("side.learning_rate_exact", lang),
-        min_value=1e-12,
-        max_value=10.0,
+        min_value=LEARNING_RATE_RANGE[0],
+        max_value=LEARNING_RATE_RANGE[1],
         value=settings.lr,
         format="%g",
         key=key,
@@ -168,7 +173,7 @@ def training_ui() -> None:
     st.number_input(
         t("side.batch", lang),
         min_value=0,
-        max_value=10_000_000,
+        max_value=MAX_BATCH,
         value=settings.batch,
         step=1,
         key=key,
@@ -186,9 +191,10 @@ def training_ui() -> None:
         help=t("side.standardize_help", lang),
     )
     _setting_choice(
+        settings,
         st.selectbox,
         "init",
-        ["uniform", "normal", "zeros"],
+        list(INITS),
         lambda i: t(f"init.{i}", lang),
         t("side.init", lang),
     )
@@ -203,13 +209,13 @@ def training_ui() -> None:
         on_change=session.on_setting,
         args=("seed", key, int),
     )
-    error_ui("settings")
+    error_ui(wb, lang, Place.SETTINGS)
 
 
-def _setting_choice(widget, name: str, options: list[str], label_of, label: str) -> None:
+def _setting_choice(settings, widget, name: str, options: list[str], label_of, label: str) -> None:
     """A radio or selectbox (``widget``) bound to the setting ``name``."""
     key = f"{name}_{st.session_state.widget_version}"
-    value = getattr(workbench().settings, name)
+    value = getattr(settings, name)
     widget(
         label,
         options,
@@ -222,26 +228,23 @@ def _setting_choice(widget, name: str, options: list[str], label_of, label: str)
 
 
 # -- main area ---------------------------------------------------------------------------------
-def notice_ui() -> None:
-    wb = workbench()
+def notice_ui(wb: Workbench, lang: str) -> None:
     if wb.notice is not None:
-        text = t(wb.notice.key, wb.settings.lang, **_translated_params(wb.notice.params))
+        text = t(wb.notice.key, lang, **_translated_params(wb.notice.params, lang))
         st.info(plain(text), icon=":material/info:")
         wb.notice = None
 
 
-def _translated_params(params: dict) -> dict:
-    lang = workbench().settings.lang
+def _translated_params(params: dict, lang: str) -> dict:
     if "setting" in params:
         return {**params, "setting": t(f"setting.{params['setting']}", lang)}
     return params
 
 
-def error_ui(place: str) -> None:
-    wb = workbench()
+def error_ui(wb: Workbench, lang: str, place: Place) -> None:
     error = wb.errors.get(place)
     if error is not None:
-        st.error(plain(error.message(wb.settings.lang)), icon=":material/error:")
+        st.error(plain(error.message(lang)), icon=":material/error:")
 
 
 def _numbered(table: pd.DataFrame) -> pd.DataFrame:
@@ -249,9 +252,7 @@ def _numbered(table: pd.DataFrame) -> pd.DataFrame:
     return table.set_axis(pd.RangeIndex(1, len(table) + 1))
 
 
-def table_ui() -> None:
-    wb = workbench()
-    lang = wb.settings.lang
+def table_ui(wb: Workbench, lang: str) -> None:
     table = wb.table
     with st.expander(
         t("main.data", lang, rows=len(table), columns=len(table.columns)), expanded=len(table) <= 20
@@ -277,13 +278,11 @@ def table_ui() -> None:
             st.session_state[seen] = edited
             session.stop()
             wb.edit_table(edited.reset_index(drop=True))
-        error_ui("edit")
+        error_ui(wb, lang, Place.EDIT)
 
 
-def controls_ui(columns) -> None:
+def controls_ui(wb: Workbench, lang: str, columns) -> None:
     """Step, Run and its epochs, Reset and the play speed, drawn by the live fragment."""
-    lang = session.lang()
-    wb = workbench()
     step, run, epochs, _, reset, speed = columns
     step.button(
         t("btn.step", lang), key="step", on_click=session.on_step, width="stretch", type="primary"
@@ -317,7 +316,7 @@ def controls_ui(columns) -> None:
     )
 
 
-def play_pause_ui(column) -> None:
+def play_pause_ui(lang: str, column) -> None:
     """Play and Pause side by side, the one that does nothing now disabled.
 
     Drawn by the full page, never by the live fragment, so frames leave them alone, and their
@@ -328,7 +327,7 @@ def play_pause_ui(column) -> None:
     browser can deliver a click twice (with a timer tick and on its own), and Pause twice is
     still Pause.
     """
-    lang, animating = session.lang(), session.animating()
+    animating = session.animating()
     with column.container(horizontal=True, gap="small"):
         st.button(
             t("btn.play", lang),
@@ -346,7 +345,7 @@ def play_pause_ui(column) -> None:
         )
 
 
-def live_ui() -> None:
+def live_ui(wb: Workbench) -> None:
     """Controls, status and views; while playing or running they redraw every PLAY_INTERVAL.
 
     The fragment draws Step, Run and Reset into the controls row, so that a Step reruns only
@@ -356,18 +355,19 @@ def live_ui() -> None:
     """
     interval = PLAY_INTERVAL if session.animating() else None
     columns = st.columns([1, 1, 1.2, 2, 1, 1.6], vertical_alignment="bottom")
-    play_pause_ui(columns[3])
+    play_pause_ui(wb.settings.lang, columns[3])
 
     @st.fragment(run_every=interval)
     def live() -> None:
         notice = st.container()
         session.advance()
-        controls_ui(columns)
+        lang = wb.settings.lang
+        controls_ui(wb, lang, columns)
         with notice:
-            notice_ui()
-        views.status_ui()
-        views.views_ui(animating=session.animating())
-        session.sync_url(workbench().settings)
+            notice_ui(wb, lang)
+        views.status_ui(wb, lang)
+        views.views_ui(wb, lang, animating=session.animating())
+        session.sync_url(wb.settings)
         if (interval is not None) != session.animating():
             st.rerun(scope="app")  # start or stop the timer; Play and Pause swap labels
 

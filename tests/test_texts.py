@@ -1,4 +1,5 @@
-"""Every message exists in English and Spanish, with the same placeholders, and every key used exists."""
+"""Every text of every catalog exists in English and Spanish with the same placeholders, and
+every key the code uses exists."""
 
 import ast
 import string
@@ -6,17 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from linreg import i18n
+from linreg import cli, script
+from linreg.dashboard import texts as page_texts
+from linreg.dashboard.settings import DATA_SOURCES
+from linreg.dashboard.texts import TEXT, t
+from linreg.dashboard.workbench import RESTARTING
 from linreg.errors import ERRORS, LinregError
-from linreg.figures import DEFAULT_LABELS
-from linreg.i18n import LANGUAGES, TEXT, catalogs, t
-from linreg.state import DATA_SOURCES
+from linreg.page.figures import DEFAULT_LABELS
+from linreg.texts import LANGUAGES, catalogs
 from linreg.trainer import ENGINES, INITS, OPTIMIZERS
-from linreg.workbench import RESTARTING
 
 ROOT = Path(__file__).resolve().parent.parent
 # Sources whose t("...") and Notice("...") keys must exist in the page catalog.
-PAGE_SOURCES = sorted((ROOT / "linreg" / "ui").glob("*.py")) + [ROOT / "linreg" / "workbench.py"]
+PAGE_SOURCES = sorted((ROOT / "linreg" / "page").glob("*.py")) + sorted(
+    (ROOT / "linreg" / "dashboard").glob("*.py")
+)
+# The engine's catalogs, the sources that read them, and the calls that do.
+ENGINE_USES = {
+    "cli": (ROOT / "linreg" / "cli.py", ("TEXT",), cli.TEXT),
+    "script": (ROOT / "linreg" / "script.py", ("COMMENTS", "comment"), script.COMMENTS),
+}
 # Every source that may raise a LinregError.
 ALL_SOURCES = sorted((ROOT / "linreg").rglob("*.py"))
 
@@ -40,6 +50,7 @@ SAME_IN_BOTH = {
     "Adam",
     "Normal — torch.randn",
     "R²",
+    "R²: {scores}",
     "y = x",
     "error",
     "grad",
@@ -68,11 +79,29 @@ def all_entries():
     ]
 
 
-def test_catalogs_are_the_page_and_the_errors():
+def test_one_mechanism_holds_every_catalog():
     found = catalogs()
-    assert found["page"] is TEXT
-    assert found["errors"] is ERRORS
+    assert found == {
+        "page": TEXT,
+        "errors": ERRORS,
+        "cli": cli.TEXT,
+        "script": script.COMMENTS,
+    }
     assert set(LANGUAGES) == {"en", "es"}
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_USES))
+def test_every_engine_key_used_exists(name):
+    path, functions, catalog = ENGINE_USES[name]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    used = {
+        call.args[0].value: f"{path.name}:{call.lineno}"
+        for function in functions
+        for call in _calls(tree, function)
+        if isinstance(call.args[0], ast.Constant)
+    }
+    assert used, f"no key found in {path.name}"
+    assert {key: where for key, where in used.items() if key not in catalog} == {}
 
 
 @pytest.mark.parametrize(
@@ -178,7 +207,7 @@ def test_notice_ignored_params_is_filled_by_the_session():
 
 
 def test_figure_labels_exist_in_both_languages():
-    from linreg.ui import views
+    from linreg.page import views
 
     for lang in LANGUAGES:
         labels = views._labels(lang)
@@ -197,7 +226,7 @@ def test_t_picks_the_language():
     assert t("btn.step", "en") == "Step"
     assert t("btn.step", "es") == "Paso"
     assert t("btn.step") == "Step"
-    assert i18n.t("metric.epoch", "es") == "Época"
+    assert page_texts.t("metric.epoch", "es") == "Época"
 
 
 def test_errors_raised_in_the_code_exist_with_their_placeholders():

@@ -7,9 +7,9 @@ import time
 import streamlit as st
 
 from linreg import data
+from linreg.dashboard.settings import Settings, from_query
+from linreg.dashboard.workbench import Notice, Workbench
 from linreg.errors import LinregError
-from linreg.state import Settings, from_query
-from linreg.workbench import Notice, Workbench
 
 FRAME_SECONDS = 0.15  # least training time per animation frame during Run
 MAX_FRAME_SECONDS = 1.0  # most: the curve still moves at least about once a second
@@ -30,10 +30,6 @@ def workbench() -> Workbench:
         st.session_state.widget_version = 0
         st.session_state.upload_version = 0
     return st.session_state.workbench
-
-
-def lang() -> str:
-    return workbench().settings.lang
 
 
 def sync_url(settings: Settings) -> None:
@@ -178,28 +174,24 @@ def advance() -> None:
     """
     wb = workbench()
     generation = st.session_state.generation
-    with wb.lock:
-        if st.session_state.generation != generation or not animating():
-            return
-        trainer = wb.trainer
-        if st.session_state.playing:
-            trainer.run(wb.settings.speed)
-            if trainer.diverged and st.session_state.generation == generation:
-                stop()
-            return
-        remaining = st.session_state.remaining
-        start = time.perf_counter()
-        last = st.session_state.get("trained_until")
-        between = start - last[1] if last is not None and last[0] == generation else None
-        deadline = start + frame_budget(between)
-        done = 0
-        while done < remaining and time.perf_counter() < deadline:
-            done += trainer.run(min(100, remaining - done))
-            if trainer.diverged:
-                done = remaining
-        if st.session_state.generation == generation:
-            st.session_state.remaining = remaining - done
-            st.session_state.trained_until = (generation, time.perf_counter())
+
+    def wanted() -> bool:
+        return st.session_state.generation == generation and animating()
+
+    if not wanted():
+        return
+    if st.session_state.playing:
+        wb.run(wb.settings.speed, wanted=wanted)
+        if wb.diverged and wanted():
+            stop()
+        return
+    remaining = st.session_state.remaining
+    last = st.session_state.get("trained_until")
+    between = time.perf_counter() - last[1] if last and last[0] == generation else None
+    done = wb.run(remaining, seconds=frame_budget(between), wanted=wanted)
+    if st.session_state.generation == generation:
+        st.session_state.remaining = 0 if wb.diverged else remaining - done
+        st.session_state.trained_until = (generation, time.perf_counter())
 
 
 def frame_budget(between_seconds: float | None) -> float:

@@ -6,13 +6,19 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
-from linreg.trainer import ENGINES, INITS, OPTIMIZERS, TrainConfig
+from linreg.data import SAMPLES
+from linreg.texts import LANGUAGES
+from linreg.trainer import DEFAULT_EPOCHS, ENGINES, INITS, OPTIMIZERS, TrainConfig
 
-LANGUAGES = ("en", "es")
-DATA_SOURCES = ("sample5", "sample15", "upload")
+DATA_SOURCES = (*SAMPLES, "upload")
+# The page's bounds (the engine's own are wider: a browser has its limits, a page its scale).
+LEARNING_RATE_RANGE = (1e-12, 10.0)  # typed in; larger rates only diverge
+LEARNING_RATES = [float(f"{m}e{e}") for e in range(-7, 0) for m in (1, 3)] + [1.0]  # the slider
+MAX_BATCH = 10_000_000
 MAX_RUN_EPOCHS = 1_000_000
 MAX_SPEED = 10_000
 MAX_SEED = 2**53 - 1  # the largest whole number a browser's number input holds exactly
+_TRAIN = TrainConfig()
 
 
 @dataclass(frozen=True)
@@ -23,15 +29,15 @@ class Settings:
     data: str = "sample5"  # sample5 | sample15 | upload
     inputs: tuple[str, ...] = ()  # empty: the data's default roles
     targets: tuple[str, ...] = ()
-    engine: str = "scratch"
-    opt: str = "sgd"
-    lr: float = 1e-5
-    batch: int = 0  # 0: full batch
-    std: bool = False
-    init: str = "uniform"
-    seed: int = 0
+    engine: str = _TRAIN.engine
+    opt: str = _TRAIN.optimizer
+    lr: float = _TRAIN.learning_rate
+    batch: int = _TRAIN.batch_size or 0  # 0: full batch
+    std: bool = _TRAIN.standardize
+    init: str = _TRAIN.init
+    seed: int = _TRAIN.seed
     drop: bool = False  # drop rows with missing values instead of refusing them
-    run: int = 100  # epochs per press of Run
+    run: int = DEFAULT_EPOCHS  # epochs per press of Run
     speed: int = 5  # epochs per frame while playing; a browser draws about 2–6 frames a second
     log: bool = False  # loss curve on a log scale
 
@@ -75,9 +81,10 @@ def _choice(choices):
     return parse
 
 
-def _positive_float(text: str) -> float:
+def _learning_rate(text: str) -> float:
     value = float(text)
-    if not (math.isfinite(value) and 0 < value <= 10):
+    low, high = LEARNING_RATE_RANGE
+    if not (math.isfinite(value) and low <= value <= high):
         raise ValueError
     return value
 
@@ -109,8 +116,8 @@ PARSERS = {
     "targets": _names,
     "engine": _choice(ENGINES),
     "opt": _choice(OPTIMIZERS),
-    "lr": _positive_float,
-    "batch": _int_between(0, 10_000_000),
+    "lr": _learning_rate,
+    "batch": _int_between(0, MAX_BATCH),
     "std": _flag,
     "init": _choice(INITS),
     "seed": _int_between(0, MAX_SEED),

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from linreg import data
+from linreg.dashboard.settings import Settings
 from linreg.errors import LinregError
 from linreg.reference import least_squares
-from linreg.state import Settings
 from linreg.trainer import Trainer
 
 # The samples' column names in Spanish (the seed notebook's words).
@@ -29,6 +31,18 @@ SAMPLE_NAMES_ES = {
     "oranges": "naranjas",
 }
 MAX_KEPT_RUNS = 8
+
+
+class Place(StrEnum):
+    """Where on the page an error is shown: beside the widget whose input caused it."""
+
+    UPLOAD = "upload"  # the file uploader
+    DATA = "data"  # the data source (a sample, a link's columns, dropping missing rows)
+    EDIT = "edit"  # the table editor
+    ROLES = "roles"  # the input and target columns
+    SETTINGS = "settings"  # the training settings
+
+
 # Settings whose change means a new model (and says so); the learning rate is not among them.
 RESTARTING = ("engine", "opt", "batch", "std", "init", "seed")
 
@@ -75,7 +89,7 @@ class Workbench:
         # Held while training or replacing the trainer: two script runs of one session (a click
         # arriving while an animation frame finishes) must not step the same tensors at once.
         self.lock = threading.RLock()
-        self.errors: dict[str, LinregError] = {}
+        self.errors: dict[Place, LinregError] = {}
         self.notice: Notice | None = None
         self.runs: list[KeptRun] = []
         self.table_version = 0  # grows each time the table is replaced (not edited)
@@ -88,7 +102,7 @@ class Workbench:
         dataset = self._select(self.table, self.settings)
         if dataset is None:  # roles from a link that this data does not have: the error stays shown
             self.settings = replace(self.settings, inputs=(), targets=())
-            dataset = self._select(self.table, self.settings, place="data")
+            dataset = self._select(self.table, self.settings, place=Place.DATA)
         self.dataset = dataset
         self.reference = least_squares(self.dataset.inputs, self.dataset.targets)
         self.trainer = self._new_trainer(self.settings)
@@ -107,12 +121,12 @@ class Workbench:
     @_locked
     def load_table(self, frame: pd.DataFrame, label: str) -> bool:
         """Replace the table with an uploaded one (already parsed); False if it cannot be used."""
-        self.errors.pop("upload", None)
+        self.errors.pop(Place.UPLOAD, None)
         return self._replace_table(
-            frame, label, replace(self.settings, data="upload", inputs=(), targets=()), "upload"
+            frame, label, replace(self.settings, data="upload", inputs=(), targets=()), Place.UPLOAD
         )
 
-    def report(self, place: str, error: LinregError) -> None:
+    def report(self, place: Place, error: LinregError) -> None:
         """Keep an error to show beside ``place``; nothing else changes."""
         self.errors[place] = error
 
@@ -122,16 +136,16 @@ class Workbench:
         try:
             table = data.validate_frame(frame)
         except LinregError as error:
-            self.errors["edit"] = error
+            self.errors[Place.EDIT] = error
             return
         if table.equals(self.table):
             # e.g. the editor's empty new row (blank rows are not data): nothing to retrain.
-            self.errors.pop("edit", None)
+            self.errors.pop(Place.EDIT, None)
             return
-        dataset = self._select(table, self.settings, place="edit")
+        dataset = self._select(table, self.settings, place=Place.EDIT)
         if dataset is None:
             return
-        self.errors.pop("edit", None)
+        self.errors.pop(Place.EDIT, None)
         self.table = table
         self._restart(dataset, Notice("notice.restart_data", {}))
 
@@ -139,10 +153,10 @@ class Workbench:
     def set_roles(self, inputs: tuple[str, ...], targets: tuple[str, ...]) -> None:
         """Choose input and target columns; training restarts. An empty choice is reported."""
         settings = replace(self.settings, inputs=tuple(inputs), targets=tuple(targets))
-        dataset = self._select(self.table, settings, place="roles", explicit=True)
+        dataset = self._select(self.table, settings, place=Place.ROLES, explicit=True)
         if dataset is None:
             return
-        self.errors.pop("roles", None)
+        self.errors.pop(Place.ROLES, None)
         self.settings = settings
         self._restart(dataset, Notice("notice.restart_columns", {}))
 
@@ -151,14 +165,14 @@ class Workbench:
         """Refuse or drop rows with missing values; retries a file refused for them."""
         if self._pending is not None:
             frame, label, settings = self._pending
-            place = "upload" if settings.data == "upload" else "data"
+            place = Place.UPLOAD if settings.data == "upload" else Place.DATA
             if self._replace_table(frame, label, replace(settings, drop=drop), place):
                 return
         settings = replace(self.settings, drop=drop)
-        dataset = self._select(self.table, settings, place="data")
+        dataset = self._select(self.table, settings, place=Place.DATA)
         self.settings = settings
         if dataset is not None:
-            self.errors.pop("data", None)
+            self.errors.pop(Place.DATA, None)
             self._restart(dataset, Notice("notice.restart_data", {}))
 
     # -- settings ------------------------------------------------------------------------------
@@ -169,9 +183,9 @@ class Workbench:
         try:
             settings.train_config().validate()
         except LinregError as error:
-            self.errors["settings"] = error
+            self.errors[Place.SETTINGS] = error
             return
-        self.errors.pop("settings", None)
+        self.errors.pop(Place.SETTINGS, None)
         old, self.settings = self.settings, settings
         if settings.lang != old.lang:
             self._rename_sample_columns(old.lang, settings.lang)
@@ -201,13 +215,24 @@ class Workbench:
         self.table_version += 1
 
     # -- training ------------------------------------------------------------------------------
+    @property
+    def diverged(self) -> bool:
+        return self.trainer.diverged
+
     @_locked
     def step(self) -> bool:
         return self.trainer.step()
 
-    @_locked
-    def run(self, epochs: int) -> int:
-        return self.trainer.run(epochs)
+    def run(
+        self, epochs: int, seconds: float | None = None, wanted: Callable[[], bool] = lambda: True
+    ) -> int:
+        """Train up to ``epochs`` epochs (for at most about ``seconds``); return how many ran.
+
+        ``wanted`` is asked once the lock is held: a frame of an animation the person has
+        stopped meanwhile (another script run of the same session) trains nothing.
+        """
+        with self.lock:
+            return self.trainer.run(epochs, seconds) if wanted() else 0
 
     @_locked
     def reset(self) -> None:
@@ -226,8 +251,7 @@ class Workbench:
         if config.engine == "nn":
             label += f"/{config.optimizer}"
         label += f" · seed {config.seed}"
-        loss = np.append(history.loss, self.trainer.current_loss())  # after epoch e, at index e
-        run = KeptRun(label, np.arange(history.n_epochs + 1), loss)
+        run = KeptRun(label, np.arange(history.n_epochs + 1), self.trainer.losses_after())
         self.runs = [*self.runs[-(MAX_KEPT_RUNS - 1) :], run]
 
     @_locked
@@ -236,7 +260,11 @@ class Workbench:
 
     # -- internals -----------------------------------------------------------------------------
     def _select(
-        self, table: pd.DataFrame, settings: Settings, place: str = "roles", explicit: bool = False
+        self,
+        table: pd.DataFrame,
+        settings: Settings,
+        place: Place = Place.ROLES,
+        explicit: bool = False,
     ) -> data.Dataset | None:
         """The dataset for ``settings``' roles (empty roles: the defaults, unless ``explicit``)."""
         inputs, targets = settings.inputs, settings.targets
@@ -257,14 +285,14 @@ class Workbench:
         return names in (list(SAMPLE_NAMES_ES), list(SAMPLE_NAMES_ES.values()))
 
     def _replace_table(
-        self, frame: pd.DataFrame, label: str, settings: Settings, place: str = "data"
+        self, frame: pd.DataFrame, label: str, settings: Settings, place: Place = Place.DATA
     ) -> bool:
         dataset = self._select(frame, settings, place=place)
         if dataset is None:
             missing = self.errors[place].code == "missing_values"
             self._pending = (frame, label, settings) if missing else None
             return False
-        for key in ("data", "edit", "roles", "upload"):
+        for key in (Place.DATA, Place.EDIT, Place.ROLES, Place.UPLOAD):
             self.errors.pop(key, None)
         self._pending = None
         self.table, self.source_label, self.settings = frame, label, settings

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from linreg import export, figures, landscape
-from linreg.formatting import equation, number
-from linreg.i18n import t
-from linreg.reference import r2_score
+from linreg import export
+from linreg.dashboard import views
+from linreg.dashboard.texts import t
+from linreg.dashboard.workbench import Workbench
+from linreg.formatting import number
+from linreg.page import figures, session
+from linreg.page.text import plain
 from linreg.script import build_script
-from linreg.ui import session
-from linreg.ui.session import workbench
-from linreg.ui.text import plain
 
 SCRIPT_SHOWN_ROWS = 1000  # larger data: the script (which embeds it) is only built on download
 TABLE_ROWS = 200  # rows shown in per-row tables; the figures sample larger data themselves
@@ -23,10 +23,6 @@ CHART = {"displaylogo": False}
 def _labels(lang: str) -> dict[str, str]:
     """The figures' words (figures.DEFAULT_LABELS) in ``lang``."""
     return {key: t(f"fig.{key}", lang) for key in figures.DEFAULT_LABELS}
-
-
-def _fmt(value: float) -> str:
-    return number(value)
 
 
 def _significant(values: pd.Series, digits: int) -> np.ndarray:
@@ -43,40 +39,27 @@ def _r2(value: float) -> str:
     return f"{value:.3f}" if value > -1000 else "< −999"
 
 
-def shown_epoch() -> int:
+def shown_epoch(wb: Workbench) -> int:
     """The epoch the views show: the latest, or the one picked on the look-back slider."""
-    wb = workbench()
     latest = wb.trainer.epoch
     key = f"look_{id(wb.trainer)}_{latest}"
     return min(int(st.session_state.get(key, latest)), latest)
 
 
-def loss_after(epoch: int) -> float:
-    """Full-data loss of the weights after ``epoch``."""
-    trainer = workbench().trainer
-    if epoch < trainer.epoch:
-        return float(trainer.history.loss[epoch])
-    return trainer.current_loss()
-
-
-def status_ui() -> None:
-    wb = workbench()
-    lang, trainer = wb.settings.lang, wb.trainer
-    epoch = shown_epoch()
-    loss = loss_after(epoch)
-    delta = None if epoch == 0 else loss - float(trainer.history.loss[epoch - 1])
-    predictions = trainer.predict(wb.dataset.inputs, epoch)
-    r2 = r2_score(wb.dataset.targets, predictions)
+def status_ui(wb: Workbench, lang: str) -> None:
+    trainer = wb.trainer
+    shown = views.status(wb, shown_epoch(wb))
+    r2 = shown.r2
     cols = st.columns(4)
-    cols[0].metric(t("metric.epoch", lang), f"{epoch:,}")
+    cols[0].metric(t("metric.epoch", lang), f"{shown.epoch:,}")
     cols[1].metric(
         t("metric.loss", lang),
-        _fmt(loss),
-        None if delta is None else _fmt(delta),
+        number(shown.loss),
+        None if shown.change is None else number(shown.change),
         delta_color="inverse",
     )
     cols[2].metric(
-        t("metric.optimum", lang), _fmt(wb.reference.loss), help=t("metric.optimum_help", lang)
+        t("metric.optimum", lang), number(shown.optimum), help=t("metric.optimum_help", lang)
     )
     # One R² per target while they fit; past two, their mean (each one is in the help).
     r2_text = " / ".join(map(_r2, r2)) if len(r2) <= 2 else _r2(np.mean(r2))
@@ -97,9 +80,8 @@ def status_ui() -> None:
         )
 
 
-def views_ui(animating: bool) -> None:
-    wb = workbench()
-    lang, trainer = wb.settings.lang, wb.trainer
+def views_ui(wb: Workbench, lang: str, animating: bool) -> None:
+    trainer = wb.trainer
     if trainer.epoch > 0 and not animating:
         key = f"look_{id(trainer)}_{trainer.epoch}"
         st.slider(
@@ -110,21 +92,21 @@ def views_ui(animating: bool) -> None:
             key=key,
             help=t("look.help", lang),
         )
-    epoch = shown_epoch()
+    epoch = shown_epoch(wb)
     left, right = st.columns([1, 1])
     with left:
-        weights_ui(epoch)
+        weights_ui(wb, lang, epoch)
     with right:
-        loss_ui(epoch)
+        loss_ui(wb, lang, epoch)
     # Only the open tab is drawn: a frame of Play pays for what is on screen.
     names = ("predictions", "step", "landscape", "predict", "code")
     tabs = st.tabs([t(f"tab.{name}", lang) for name in names], key="view_tab", on_change="rerun")
     draw = {
-        "predictions": lambda: predictions_ui(epoch),
-        "step": lambda: step_ui(epoch),
-        "landscape": lambda: landscape_ui(epoch),
-        "predict": lambda: predict_ui(epoch),
-        "code": lambda: code_ui(animating),
+        "predictions": lambda: predictions_ui(wb, lang, epoch),
+        "step": lambda: step_ui(wb, lang, epoch),
+        "landscape": lambda: landscape_ui(wb, lang, epoch),
+        "predict": lambda: predict_ui(wb, lang, epoch),
+        "code": lambda: code_ui(wb, lang, animating),
     }
     for name, tab in zip(names, tabs, strict=True):
         if tab.open:
@@ -132,16 +114,17 @@ def views_ui(animating: bool) -> None:
                 draw[name]()
 
 
-def weights_ui(epoch: int) -> None:
+def weights_ui(wb: Workbench, lang: str, epoch: int) -> None:
     """W and b after ``epoch`` with the equations, and beside them the gradients of that epoch."""
-    wb = workbench()
-    lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
+    trainer, ds = wb.trainer, wb.dataset
     weight, bias = trainer.parameters(epoch)
     st.subheader(t("weights.title", lang, epoch=epoch))
     st.caption(t("weights.layout", lang))
-    _matrix_and_vector(weight, bias, t("weights.matrix", lang), t("weights.bias", lang), "weights")
+    _matrix_and_vector(
+        ds, weight, bias, t("weights.matrix", lang), t("weights.bias", lang), "weights"
+    )
     st.code(
-        "\n".join(equations(weight, bias, ds.input_names, ds.target_names)),
+        "\n".join(views.equations(weight, bias, ds.input_names, ds.target_names)),
         language=None,
         wrap_lines=True,
     )
@@ -151,6 +134,7 @@ def weights_ui(epoch: int) -> None:
         return
     note = t("weights.grad_units", lang) if trainer.config.standardize else ""
     _matrix_and_vector(
+        ds,
         snap.weight_grad,
         snap.bias_grad,
         t("weights.grad", lang) + note,
@@ -159,8 +143,7 @@ def weights_ui(epoch: int) -> None:
     )
 
 
-def _matrix_and_vector(matrix, vector, matrix_title, vector_title, key) -> None:
-    ds = workbench().dataset
+def _matrix_and_vector(ds, matrix, vector, matrix_title, vector_title, key) -> None:
     fig = figures.parameters_heatmap(
         matrix,
         vector,
@@ -172,17 +155,8 @@ def _matrix_and_vector(matrix, vector, matrix_title, vector_title, key) -> None:
     st.plotly_chart(fig, key=key, config=CHART)
 
 
-def equations(weight: np.ndarray, bias: np.ndarray, input_names, target_names) -> list[str]:
-    """Each target written out: apples = 0.1·temperature − 0.2·rainfall + … + 0.5."""
-    return [
-        f"{name} = {equation(row, b, input_names)}"
-        for name, row, b in zip(target_names, weight, bias, strict=True)
-    ]
-
-
-def loss_ui(epoch: int) -> None:
-    wb = workbench()
-    lang, history = wb.settings.lang, wb.trainer.history
+def loss_ui(wb: Workbench, lang: str, epoch: int) -> None:
+    history = wb.trainer.history
     st.subheader(t("loss.title", lang))
     key = f"log_{st.session_state.widget_version}"
     log = st.toggle(
@@ -194,11 +168,9 @@ def loss_ui(epoch: int) -> None:
     )
     others = [(run.label, run.epochs, run.loss) for run in wb.runs]
     # Drawn as "loss of the weights after epoch e" at x = e, so the curve ends on the Loss metric.
-    epochs = np.arange(history.n_epochs + 1)
-    loss = np.append(history.loss, wb.trainer.current_loss())
     fig = figures.loss_curve(
-        epochs,
-        loss,
+        np.arange(history.n_epochs + 1),
+        wb.trainer.losses_after(),
         optimal_loss=wb.reference.loss,
         log_scale=log,
         marker_epoch=epoch,
@@ -216,9 +188,8 @@ def loss_ui(epoch: int) -> None:
         )
 
 
-def predictions_ui(epoch: int) -> None:
-    wb = workbench()
-    lang, ds = wb.settings.lang, wb.dataset
+def predictions_ui(wb: Workbench, lang: str, epoch: int) -> None:
+    ds = wb.dataset
     predicted = wb.trainer.predict(ds.inputs, epoch)
     st.plotly_chart(
         figures.predicted_vs_actual(
@@ -258,20 +229,17 @@ def predictions_ui(epoch: int) -> None:
         st.caption(t("main.preview", lang, shown=rows, rows=ds.n_rows))
 
 
-def step_ui(epoch: int) -> None:
+def step_ui(wb: Workbench, lang: str, epoch: int) -> None:
     """The five steps of the seed's summary, with the numbers of ``epoch``."""
-    wb = workbench()
-    lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
+    trainer, ds = wb.trainer, wb.dataset
     if epoch == 0:
         st.info(t("step.none", lang))
         return
-    before, after = trainer.history.snapshot(epoch - 1), trainer.history.snapshot(epoch)
-    if before.epoch != epoch - 1 or after.epoch != epoch:
+    step = views.step_view(wb, epoch)
+    if step is None:
         st.info(t("step.thinned", lang))
         return
-    rows = min(ds.n_rows, 10)
-    x = (ds.inputs[:rows] - trainer.input_mean) / trainer.input_scale
-    predictions = x @ before.weight.astype(np.float64).T + before.bias
+    rows = len(step.predictions)
     st.markdown(t("step.intro", lang, epoch=epoch))
     if trainer.config.standardize:
         st.caption(t("step.standardized", lang))
@@ -282,19 +250,14 @@ def step_ui(epoch: int) -> None:
         language="python",
     )
     st.dataframe(
-        pd.DataFrame(predictions, columns=list(ds.target_names), index=pd.RangeIndex(1, rows + 1)),
+        pd.DataFrame(
+            step.predictions, columns=list(ds.target_names), index=pd.RangeIndex(1, rows + 1)
+        ),
         width="stretch",
     )
     if rows < ds.n_rows:
         st.caption(t("main.preview", lang, shown=rows, rows=ds.n_rows))
-    st.markdown(
-        t(
-            "step.2",
-            lang,
-            loss=_fmt(trainer.history.loss[epoch - 1]),
-            cells=ds.n_rows * ds.n_targets,
-        )
-    )
+    st.markdown(t("step.2", lang, loss=number(step.loss), cells=step.cells))
     st.code(
         "diff = predictions - targets\nloss = torch.sum(diff * diff) / diff.numel()"
         if scratch
@@ -303,7 +266,7 @@ def step_ui(epoch: int) -> None:
     )
     st.markdown(t("step.3", lang))
     st.code("loss.backward()", language="python")
-    st.markdown(t("step.4", lang, lr=f"{after.learning_rate:g}"))
+    st.markdown(t("step.4", lang, lr=f"{step.learning_rate:g}"))
     if scratch:
         st.code(
             "with torch.no_grad():\n    W -= W.grad * lr\n    b -= b.grad * lr", language="python"
@@ -311,20 +274,14 @@ def step_ui(epoch: int) -> None:
     else:
         st.code("optimizer.step()", language="python")
         st.caption(t(f"step.optimizer.{trainer.config.optimizer}", lang))
-    names = [f"W[{tn}, {xn}]" for tn in ds.target_names for xn in ds.input_names] + [
-        f"b[{tn}]" for tn in ds.target_names
-    ]
-    old = np.concatenate([before.weight.ravel(), before.bias])
-    grad = np.concatenate([after.weight_grad.ravel(), after.bias_grad])
-    new = np.concatenate([after.weight.ravel(), after.bias])
     update = pd.DataFrame(
         {
-            t("step.col.old", lang): old,
-            t("step.col.grad", lang): grad,
-            t("step.col.lr_grad", lang): grad * after.learning_rate,
-            t("step.col.new", lang): new,
+            t("step.col.old", lang): step.old,
+            t("step.col.grad", lang): step.grad,
+            t("step.col.lr_grad", lang): step.grad * step.learning_rate,
+            t("step.col.new", lang): step.new,
         },
-        index=names,
+        index=step.parameter_names,
     )
     st.dataframe(update.head(60).apply(_significant, digits=6), width="stretch")
     st.markdown(t("step.5", lang))
@@ -333,21 +290,11 @@ def step_ui(epoch: int) -> None:
     )
 
 
-def landscape_ui(epoch: int) -> None:
-    wb = workbench()
-    lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
-    params = [("weight", k, d) for k in range(ds.n_targets) for d in range(ds.n_inputs)]
-    params += [("bias", k, 0) for k in range(ds.n_targets)]
-    if len(params) < 2:
+def landscape_ui(wb: Workbench, lang: str, epoch: int) -> None:
+    names = views.landscape_params(wb)
+    if len(names) < 2:
         return
-    names = {
-        p: (
-            f"W[{ds.target_names[p[1]]}, {ds.input_names[p[2]]}]"
-            if p[0] == "weight"
-            else f"b[{ds.target_names[p[1]]}]"
-        )
-        for p in params
-    }
+    params = list(names)
     st.caption(t("landscape.help", lang))
     left, right = st.columns(2)
     a = left.selectbox(t("landscape.x", lang), params, index=0, format_func=names.get, key="land_a")
@@ -357,39 +304,22 @@ def landscape_ui(epoch: int) -> None:
     if a == b:
         st.warning(t("landscape.same", lang))
         return
-    weight, bias = trainer.parameters(epoch)
-    kept = trainer.history.snapshot_epochs
-    kept = kept[kept <= epoch]
-    step = max(1, len(kept) // 400)
-    path = [trainer.parameters(int(e)) for e in kept[::step]] + [(weight, bias)]
-    path_a = np.array([landscape.param_value(w, b_, a) for w, b_ in path])
-    path_b = np.array([landscape.param_value(w, b_, b) for w, b_ in path])
-    opt_w, opt_b = wb.reference.weight, wb.reference.bias
-    opt_a, opt_b_value = (
-        landscape.param_value(opt_w, opt_b, a),
-        landscape.param_value(opt_w, opt_b, b),
-    )
-    span_a = landscape.default_span(landscape.param_value(weight, bias, a), opt_a, path_a)
-    span_b = landscape.default_span(landscape.param_value(weight, bias, b), opt_b_value, path_b)
-    grid = landscape.loss_grid(
-        ds.inputs, ds.targets, weight, bias, a, b, span_a, span_b, resolution=60
-    )
+    shown = views.landscape_view(wb, epoch, a, b)
     fig = figures.loss_landscape(
-        landscape.grid_values(span_a, 60),
-        landscape.grid_values(span_b, 60),
-        grid,
-        path_a,
-        path_b,
-        (opt_a, opt_b_value),
+        shown.xs,
+        shown.ys,
+        shown.loss,
+        shown.path_a,
+        shown.path_b,
+        shown.optimum,
         names=(names[a], names[b]),
         labels=_labels(lang),
     )
     st.plotly_chart(fig, key="landscape", config=CHART)
 
 
-def predict_ui(epoch: int) -> None:
-    wb = workbench()
-    lang, ds = wb.settings.lang, wb.dataset
+def predict_ui(wb: Workbench, lang: str, epoch: int) -> None:
+    ds = wb.dataset
     st.caption(t("predict.help", lang))
     cols = st.columns(min(ds.n_inputs, 4))
     values = []
@@ -406,12 +336,11 @@ def predict_ui(epoch: int) -> None:
     predicted = wb.trainer.predict(np.array(values), epoch)[0]
     out = st.columns(min(ds.n_targets, 4))
     for k, name in enumerate(ds.target_names):
-        out[k % len(out)].metric(plain(t("predict.result", lang, name=name)), _fmt(predicted[k]))
+        out[k % len(out)].metric(plain(t("predict.result", lang, name=name)), number(predicted[k]))
 
 
-def code_ui(animating: bool) -> None:
-    wb = workbench()
-    lang, trainer, ds = wb.settings.lang, wb.trainer, wb.dataset
+def code_ui(wb: Workbench, lang: str, animating: bool) -> None:
+    trainer, ds = wb.trainer, wb.dataset
     if animating:
         st.caption(t("code.paused_only", lang))
         return

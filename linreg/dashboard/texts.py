@@ -1,0 +1,305 @@
+"""Every word the page shows, in English and Spanish: ``t(key, lang, **params)``."""
+
+from __future__ import annotations
+
+from linreg.texts import LANGUAGES, Catalog
+
+__all__ = ["LANGUAGES", "TEXT", "t"]
+
+TEXT = Catalog(
+    "page",
+    {
+        "app.title": (
+            "linreg — linear regression, one epoch at a time",
+            "linreg — regresión lineal, una época a la vez",
+        ),
+        "app.subtitle": (
+            "Predict targets from inputs with weights W and biases b: predictions = x @ W.T + b. "
+            "Each Step runs one epoch of PyTorch training: predict, measure the loss, backward, update, zero the gradients.",
+            "Predice objetivos a partir de entradas con pesos W y sesgos b: predicciones = x @ W.T + b. "
+            "Cada Paso ejecuta una época de entrenamiento con PyTorch: predecir, medir la pérdida, backward, "
+            "actualizar, reiniciar los gradientes.",
+        ),
+        # sidebar
+        "side.data": ("Data", "Datos"),
+        "side.source": ("Data source", "Origen de los datos"),
+        "source.sample5": ("Sample: 5 regions", "Muestra: 5 regiones"),
+        "source.sample15": ("Sample: 15 regions", "Muestra: 15 regiones"),
+        "source.upload": ("Upload CSV", "Subir CSV"),
+        "side.upload": (
+            "CSV file (comma, semicolon, tab or pipe separated)",
+            "Archivo CSV (separado por comas, punto y coma, tabulador o barra)",
+        ),
+        "side.upload_help": (
+            "Exports from Excel or Google Sheets work, decimal commas and accented headers too. "
+            "Up to {mb} MB.",
+            "Sirven las exportaciones de Excel o Google Sheets, también con comas decimales y "
+            "encabezados con tildes. Hasta {mb} MB.",
+        ),
+        "side.using_file": (
+            "Training on {name}, the last file that could be used.",
+            "Entrenando con {name}, el último archivo que se pudo usar.",
+        ),
+        "side.upload_waiting": (
+            "No file yet: the sample stays until you upload one.",
+            "Aún no hay archivo: la muestra se queda hasta que subas uno.",
+        ),
+        "side.inputs": ("Inputs", "Entradas"),
+        "side.targets": ("Targets", "Objetivos"),
+        "side.drop_missing": (
+            "Drop rows with missing values",
+            "Descartar filas con valores faltantes",
+        ),
+        "side.dropped": (
+            "{count} row(s) with missing values dropped.",
+            "Se descartaron {count} fila(s) con valores faltantes.",
+        ),
+        "side.training": ("Training", "Entrenamiento"),
+        "side.engine": ("Engine", "Motor"),
+        "engine.scratch": (
+            "From scratch (the seed's manual update)",
+            "Desde cero (la actualización manual)",
+        ),
+        "engine.nn": ("torch.nn + torch.optim", "torch.nn + torch.optim"),
+        "side.optimizer": ("Optimizer", "Optimizador"),
+        "opt.sgd": ("SGD", "SGD"),
+        "opt.momentum": ("SGD with momentum (0.9)", "SGD con momento (0.9)"),
+        "opt.adam": ("Adam", "Adam"),
+        "side.learning_rate": ("Learning rate", "Tasa de aprendizaje"),
+        "side.learning_rate_help": (
+            "Changing it keeps training going from where it is.",
+            "Cambiarla continúa el entrenamiento desde donde está.",
+        ),
+        "side.learning_rate_exact": (
+            "… or type an exact learning rate",
+            "… o escribe una tasa exacta",
+        ),
+        "side.batch": ("Batch size (0 = full batch)", "Tamaño de lote (0 = lote completo)"),
+        "side.batch_help": (
+            "Mini-batches are reshuffled every epoch with the run's own seeded generator.",
+            "Los minilotes se barajan en cada época con el generador propio de la ejecución.",
+        ),
+        "side.standardize": ("Standardize inputs", "Estandarizar las entradas"),
+        "side.standardize_help": (
+            "Train on z-scored inputs; weights are still shown in the data's original units.",
+            "Entrena con entradas tipificadas; los pesos se muestran en las unidades originales.",
+        ),
+        "side.init": ("Weight initialisation", "Inicialización de los pesos"),
+        "init.uniform": (
+            "Uniform [0, 1) — torch.rand, like the seed",
+            "Uniforme [0, 1) — torch.rand, como el cuaderno",
+        ),
+        "init.normal": ("Normal — torch.randn", "Normal — torch.randn"),
+        "init.zeros": ("Zeros", "Ceros"),
+        "side.seed": ("Random seed", "Semilla aleatoria"),
+        # settings named in notices
+        "setting.engine": ("engine", "motor"),
+        "setting.opt": ("optimizer", "optimizador"),
+        "setting.batch": ("batch size", "tamaño de lote"),
+        "setting.std": ("standardization", "estandarización"),
+        "setting.init": ("initialisation", "inicialización"),
+        "setting.seed": ("seed", "semilla"),
+        # notices
+        "notice.restart_data": (
+            "Training restarted: the data changed.",
+            "El entrenamiento se reinició: cambiaron los datos.",
+        ),
+        "notice.restart_columns": (
+            "Training restarted: the chosen columns changed.",
+            "El entrenamiento se reinició: cambiaron las columnas elegidas.",
+        ),
+        "notice.restart_setting": (
+            "Training restarted: the {setting} changed.",
+            "El entrenamiento se reinició: cambió el ajuste «{setting}».",
+        ),
+        "notice.reset": (
+            "Training reset to the initial weights.",
+            "Entrenamiento reiniciado a los pesos iniciales.",
+        ),
+        "notice.ignored_params": (
+            "Ignored link settings that are unknown or invalid: {params}.",
+            "Se ignoraron ajustes del enlace desconocidos o no válidos: {params}.",
+        ),
+        # main area
+        "main.data": (
+            "Data table — {rows} rows × {columns} columns (editable)",
+            "Tabla de datos — {rows} filas × {columns} columnas (editable)",
+        ),
+        "main.preview": (
+            "Showing the first {shown:,} of {rows:,} rows.",
+            "Se muestran las primeras {shown:,} de {rows:,} filas.",
+        ),
+        "btn.step": ("Step", "Paso"),
+        "btn.run": ("Run", "Ejecutar"),
+        "btn.epochs": ("Epochs per Run", "Épocas por ejecución"),
+        "btn.play": ("Play", "Reproducir"),
+        "btn.pause": ("Pause", "Pausa"),
+        "btn.reset": ("Reset", "Reiniciar"),
+        "btn.speed": ("Play speed (epochs per frame)", "Velocidad (épocas por fotograma)"),
+        "metric.epoch": ("Epoch", "Época"),
+        "metric.loss": ("Loss", "Pérdida"),
+        "metric.optimum": ("Least-squares optimum", "Óptimo de mínimos cuadrados"),
+        "metric.optimum_help": (
+            "The lowest loss any weights can reach, computed in closed form (float64).",
+            "La menor pérdida que pueden alcanzar unos pesos, calculada en forma cerrada (float64).",
+        ),
+        "metric.r2": ("R²", "R²"),
+        "metric.r2_mean": ("R² (mean)", "R² (media)"),
+        "metric.r2_help": (
+            "Coefficient of determination per target (1 = perfect): {each}.",
+            "Coeficiente de determinación por objetivo (1 = perfecto): {each}.",
+        ),
+        "diverged.not_finite": (
+            "Training diverged at epoch {epoch}: the loss or the weights became infinite or NaN with learning rate {lr}. "
+            "The last finite weights are shown. Try a smaller learning rate, or standardize the inputs.",
+            "El entrenamiento divergió en la época {epoch}: la pérdida o los pesos se volvieron infinitos o NaN con "
+            "tasa de aprendizaje {lr}. Se muestran los últimos pesos finitos. Prueba una tasa más pequeña o "
+            "estandariza las entradas.",
+        ),
+        "diverged.exploded": (
+            "Training diverged at epoch {epoch}: the loss exploded with learning rate {lr}. "
+            "The last weights before that are shown. Try a smaller learning rate, or standardize the inputs.",
+            "El entrenamiento divergió en la época {epoch}: la pérdida se disparó con tasa de aprendizaje {lr}. "
+            "Se muestran los últimos pesos anteriores. Prueba una tasa más pequeña o estandariza las entradas.",
+        ),
+        "look.label": ("Look back at epoch", "Volver a la época"),
+        "look.help": (
+            "Every view follows the epoch chosen here.",
+            "Todas las vistas siguen la época elegida aquí.",
+        ),
+        "tab.predictions": ("Predictions", "Predicciones"),
+        "tab.step": ("Inside one step", "Dentro de un paso"),
+        "tab.landscape": ("Loss landscape", "Paisaje de la pérdida"),
+        "tab.predict": ("Predict", "Predecir"),
+        "tab.code": ("Code & downloads", "Código y descargas"),
+        "weights.title": ("Weights after epoch {epoch}", "Pesos tras la época {epoch}"),
+        "weights.matrix": ("W", "W"),
+        "weights.layout": (
+            "Rows: targets · columns: inputs. Below: the gradients of this epoch's update.",
+            "Filas: objetivos · columnas: entradas. Debajo: los gradientes de la actualización de esta época.",
+        ),
+        "weights.bias": ("b", "b"),
+        "weights.grad": ("W.grad", "W.grad"),
+        "weights.bias_grad": ("b.grad", "b.grad"),
+        "weights.grad_units": (" (standardized units)", " (unidades estandarizadas)"),
+        "weights.no_grad": ("No gradients yet: press Step.", "Aún no hay gradientes: pulsa Paso."),
+        "loss.title": ("Loss over epochs", "Pérdida por época"),
+        "loss.log": ("Log scale", "Escala logarítmica"),
+        "loss.empty": (
+            "The curve starts with the first Step.",
+            "La curva empieza con el primer Paso.",
+        ),
+        "loss.clear_runs": (
+            "Clear {count} earlier run(s)",
+            "Borrar {count} ejecución(es) anterior(es)",
+        ),
+        "fig.epoch": ("Epoch", "Época"),
+        "fig.loss": ("Loss", "Pérdida"),
+        "fig.optimum": ("Least-squares optimum", "Óptimo de mínimos cuadrados"),
+        "fig.this_run": ("This run", "Esta ejecución"),
+        "fig.shown_epoch": ("Epoch shown", "Época mostrada"),
+        "fig.row": ("Row", "Fila"),
+        "fig.actual": ("Actual", "Real"),
+        "fig.predicted": ("Predicted", "Predicho"),
+        "fig.identity": ("y = x", "y = x"),
+        "fig.fitted": ("fitted line", "recta ajustada"),
+        "fig.path": ("Training path", "Camino del entrenamiento"),
+        "fig.start": ("Start", "Inicio"),
+        "fig.current": ("Now", "Ahora"),
+        "pred.actual": ("actual", "real"),
+        "pred.predicted": ("predicted", "predicho"),
+        "pred.error": ("error", "error"),
+        "pred.row": ("row", "fila"),
+        "step.none": (
+            "Press Step to see the five steps of an epoch with its real numbers.",
+            "Pulsa Paso para ver los cinco pasos de una época con sus números reales.",
+        ),
+        "step.thinned": (
+            "This epoch's parameters were not kept (very wide model); pick a nearby epoch.",
+            "No se guardaron los parámetros de esta época (modelo muy ancho); elige una cercana.",
+        ),
+        "step.intro": (
+            "**Epoch {epoch}**, step by step (first rows shown):",
+            "**Época {epoch}**, paso a paso (se muestran las primeras filas):",
+        ),
+        "step.standardized": (
+            "Inputs are standardized: W and b below are in standardized units.",
+            "Las entradas están estandarizadas: W y b aquí están en unidades estandarizadas.",
+        ),
+        "step.1": (
+            "**1. Predictions** with the weights before the update:",
+            "**1. Predicciones** con los pesos antes de la actualización:",
+        ),
+        "step.2": (
+            "**2. Loss**: the mean of the squared differences over all {cells} cells = **{loss}**",
+            "**2. Pérdida**: la media de las diferencias al cuadrado en las {cells} celdas = **{loss}**",
+        ),
+        "step.3": (
+            "**3. Gradients** of the loss with respect to W and b:",
+            "**3. Gradientes** de la pérdida respecto a W y b:",
+        ),
+        "step.4": (
+            "**4. Update**: new = old − lr · grad, with lr = {lr}:",
+            "**4. Actualización**: nuevo = anterior − lr · grad, con lr = {lr}:",
+        ),
+        "step.optimizer.sgd": ("SGD: new = old − lr · grad.", "SGD: nuevo = anterior − lr · grad."),
+        "step.optimizer.momentum": (
+            "SGD with momentum: the step follows a running sum of past gradients, "
+            "so new ≠ old − lr · grad.",
+            "SGD con momento: el paso sigue una suma acumulada de gradientes pasados, "
+            "así que nuevo ≠ anterior − lr · grad.",
+        ),
+        "step.optimizer.adam": (
+            "Adam: each parameter's step is scaled by running averages of its gradient and "
+            "squared gradient, so new ≠ old − lr · grad.",
+            "Adam: el paso de cada parámetro se escala con promedios de su gradiente y de su "
+            "cuadrado, así que nuevo ≠ anterior − lr · grad.",
+        ),
+        "step.col.old": ("old", "anterior"),
+        "step.col.grad": ("grad", "grad"),
+        "step.col.lr_grad": ("lr · grad", "lr · grad"),
+        "step.col.new": ("new", "nuevo"),
+        "step.5": (
+            "**5. Zero the gradients**, ready for the next epoch:",
+            "**5. Reiniciar los gradientes** a cero para la siguiente época:",
+        ),
+        "landscape.help": (
+            "The loss over two parameters, the others held at their current values, with the path "
+            "training took. ★ marks the least-squares optimum of all parameters; the dark valley is "
+            "the best these two can do while the others stay where they are.",
+            "La pérdida sobre dos parámetros, con los demás fijos en sus valores actuales, y el camino "
+            "del entrenamiento. ★ marca el óptimo de mínimos cuadrados de todos los parámetros; el "
+            "valle oscuro es lo mejor que pueden lograr estos dos mientras los demás no se mueven.",
+        ),
+        "landscape.x": ("Parameter on x", "Parámetro en x"),
+        "landscape.y": ("Parameter on y", "Parámetro en y"),
+        "landscape.same": ("Choose two different parameters.", "Elige dos parámetros distintos."),
+        "predict.help": (
+            "Type a new row's inputs (original units) to read the predicted targets.",
+            "Escribe las entradas de una fila nueva (unidades originales) para leer la predicción.",
+        ),
+        "predict.result": ("Predicted {name}", "{name} predicho"),
+        "code.help": (
+            "A self-contained PyTorch script with this data and these settings; it reproduces these "
+            "{epochs} epoch(s) exactly and prints the final loss.",
+            "Un script de PyTorch autónomo con estos datos y ajustes; reproduce exactamente estas "
+            "{epochs} época(s) e imprime la pérdida final.",
+        ),
+        "code.paused_only": (
+            "The script and downloads appear when training is paused.",
+            "El script y las descargas aparecen cuando el entrenamiento está en pausa.",
+        ),
+        "code.too_big_to_show": (
+            "The script embeds all {rows:,} rows, too many to show here: download it.",
+            "El script incluye las {rows:,} filas, demasiadas para mostrarlas aquí: descárgalo.",
+        ),
+        "code.download_script": ("Download script", "Descargar script"),
+        "code.download_weights_csv": ("Weights (CSV)", "Pesos (CSV)"),
+        "code.download_weights_json": ("Weights (JSON)", "Pesos (JSON)"),
+        "code.download_history": ("Loss history (CSV)", "Historial de pérdida (CSV)"),
+    },
+)
+
+
+# The page reads its words as t(key, lang, **params).
+t = TEXT

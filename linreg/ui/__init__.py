@@ -1,1 +1,0 @@
-"""The Streamlit dashboard. The engine (the rest of ``linreg``) never imports this package."""
