@@ -76,7 +76,9 @@ def test_step_view_is_none_when_the_epoch_was_not_kept(monkeypatch):
     thinned = [e for e in range(1, 201) if bench.trainer.history.snapshot(e).epoch != e]
     assert thinned
     assert views.step_view(bench, thinned[0]) is None
-    assert views.step_view(bench, 200) is not None or bench.trainer.history.snapshot(199).epoch != 199
+    assert (
+        views.step_view(bench, 200) is not None or bench.trainer.history.snapshot(199).epoch != 199
+    )
 
 
 def test_landscape_view_spans_the_path_and_the_optimum(wb):
