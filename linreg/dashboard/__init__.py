@@ -1,0 +1,1 @@
+"""The dashboard's model in plain Python (no Streamlit): settings, workbench, views, live room."""
