@@ -648,7 +648,6 @@ class Rooms(ABC):
         """The hub delivering room ``code``'s frames in this process, and a new queue in it."""
 
 
-
 def _check_delta(keyframe: bool, has_keyframe: bool, n_deltas: int) -> None:
     if not keyframe and not has_keyframe:
         raise ValueError("a room's first frame must be a keyframe")
