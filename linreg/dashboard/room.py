@@ -822,6 +822,8 @@ class LocalRooms(Rooms):
             if window_end <= now:
                 count, window_end = 0, now + self.lookup_window_seconds
             self._failures[client_key] = (count + 1, window_end)
+            if len(self._failures) > 10_000:  # many clients failing while no room is open
+                self._failures = {k: v for k, v in self._failures.items() if v[1] > now}
 
     # -- idle rooms ----------------------------------------------------------------------------------
     def sweep(self) -> None:
