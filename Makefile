@@ -8,8 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+REDIS_SERVER ?= /usr/bin/redis-server
 
-.PHONY: run test bench lint format chromium clean lock
+.PHONY: run test bench lint format chromium redis clean lock
 
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
@@ -38,10 +39,20 @@ chromium:
 		echo "error: $(CHROMIUM) is missing; install Debian's chromium package (sudo apt-get install chromium)" >&2; exit 1; \
 	fi
 
+# Debian's redis-server for the room tests (each test session starts its own on a free port).
+redis:
+	@if [ -x $(REDIS_SERVER) ] || command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's redis-server for the room tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	else \
+		echo "error: redis-server is missing; install Debian's redis-server package (sudo apt-get install redis-server)" >&2; exit 1; \
+	fi
+
 run: $(STAMP)
 	$(PY) -m streamlit run app.py
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium redis
 	$(PY) -m pytest
 
 bench: $(STAMP) chromium

@@ -162,6 +162,46 @@ ERRORS = Catalog(
             "No se pudo escribir {path}: {reason}. Elige un archivo en una carpeta con permiso "
             "de escritura.",
         ),
+        # linreg.dashboard.room: the live room
+        "room_not_found": (
+            "No room has the code {text!r}. A room code has 8 characters: letters A–Z without I "
+            "and O, and digits 2–9.",
+            "Ninguna sala tiene el código {text!r}. Un código de sala tiene 8 caracteres: letras "
+            "A–Z sin I ni O, y cifras 2–9.",
+        ),
+        "room_lookups_refused": (
+            "Too many wrong room codes from here; try again in {seconds} s.",
+            "Demasiados códigos de sala erróneos desde aquí; vuelve a intentarlo en {seconds} s.",
+        ),
+        "room_ended": (
+            "Room {room} has ended: the presenter closed it, or it was idle too long.",
+            "La sala {room} ha terminado: quien la presentaba la cerró, o estuvo inactiva demasiado "
+            "tiempo.",
+        ),
+        "room_not_presenter": (
+            "Only the presenter who started room {room} can do this.",
+            "Solo quien abrió la sala {room} puede hacer esto.",
+        ),
+        "room_too_large": (
+            "The {what} to share is {size} MB; a room's limit is {limit} MB.",
+            "{what} que se quiere compartir ocupa {size} MB; el límite de una sala es {limit} MB.",
+        ),
+        "room_board_full": (
+            "The room board already shows {limit} runs; yours is not added.",
+            "El tablero de la sala ya muestra {limit} ejecuciones; la tuya no se añade.",
+        ),
+        "room_no_such_run": (
+            "No run {entry!r} on the board of room {room}.",
+            "No hay ninguna ejecución {entry!r} en el tablero de la sala {room}.",
+        ),
+        "room_store_unreachable": (
+            "Could not reach the room store at {url}: {reason}. Check LINREG_ROOMS_URL.",
+            "No se pudo conectar con el almacén de salas en {url}: {reason}. Revisa LINREG_ROOMS_URL.",
+        ),
+        "bad_checkpoint": (
+            "The run to take over is not a valid checkpoint: {reason}.",
+            "La ejecución que se quiere tomar no es un punto de control válido: {reason}.",
+        ),
     },
 )
 
