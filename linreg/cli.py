@@ -158,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on z-scored inputs (results still in original units)",
     )
     common.add_argument(
+        "--standardize-targets",
+        action="store_true",
+        default=DEFAULT.standardize_targets,
+        help="train on z-scored targets too (loss in standardized units, weights in original ones)",
+    )
+    common.add_argument(
         "--engine",
         choices=ENGINES,
         default=DEFAULT.engine,
@@ -352,7 +358,7 @@ def _result(dataset: Dataset, trainer: Trainer) -> dict:
         "targets": list(dataset.target_names),
         "epochs_run": trainer.epoch,
         "loss": trainer.current_loss(),
-        "optimal_loss": least_squares(dataset.inputs, dataset.targets).loss,
+        "optimal_loss": trainer.optimal_loss(least_squares(dataset.inputs, dataset.targets)),
         "r2": r2_score(dataset.targets, predictions).tolist(),
         "weight": weight.tolist(),
         "bias": bias.tolist(),

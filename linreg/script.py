@@ -16,7 +16,7 @@ import numpy as np
 
 from linreg.errors import POSITIVE, WHOLE_FROM_0, LinregError
 from linreg.texts import LANGUAGES, Catalog, Phrase
-from linreg.trainer import EXPLODE_FACTOR, INITS, OPTIMIZERS, TrainConfig
+from linreg.trainer import EXPLODE_FACTOR, INITS, OPTIMIZERS, TrainConfig, standardization
 
 # Past this many data values the script packs them (base64 of zlib of float64) instead of
 # writing them out: a list literal of millions of numbers is too slow for Python to compile.
@@ -74,6 +74,12 @@ COMMENTS = Catalog(
             "Estandarizar las entradas: restar la media de cada columna y dividir por su desviación\n"
             "estándar (poblacional); una columna constante solo se centra. Los valores están\n"
             "escritos para que sean exactamente los que usó linreg.",
+        ),
+        "standardize_targets": (
+            "Standardize the targets the same way: training then predicts z-scores, and the\n"
+            "losses below are in those units.",
+            "Estandarizar los objetivos de la misma manera: el entrenamiento predice entonces\n"
+            "puntuaciones z, y las pérdidas de abajo están en esas unidades.",
         ),
         "init": (
             "Weights W (targets × inputs) and biases b, drawn from a seeded generator.",
@@ -213,15 +219,19 @@ def build_script(
     out += comment("float64")
     out += ["x = torch.as_tensor(inputs, dtype=torch.float64)"]
     out += ["y = torch.as_tensor(targets, dtype=torch.float64)"]
-    out += comment("zero_loss") + ["zero_loss = torch.mean(y * y).item()"]
     if config.standardize:
-        mean = inputs.mean(axis=0)
-        std = inputs.std(axis=0)
-        scale = np.where(std > 0, std, 1.0)
+        mean, scale = standardization(inputs)
         out += comment("standardize")
         out += [f"mean = torch.tensor({_vector(mean)}, dtype=torch.float64)"]
         out += [f"scale = torch.tensor({_vector(scale)}, dtype=torch.float64)"]
         out += ["x = (x - mean) / scale"]
+    if config.standardize_targets:
+        target_mean, target_scale = standardization(targets)
+        out += comment("standardize_targets")
+        out += [f"target_mean = torch.tensor({_vector(target_mean)}, dtype=torch.float64)"]
+        out += [f"target_scale = torch.tensor({_vector(target_scale)}, dtype=torch.float64)"]
+        out += ["y = (y - target_mean) / target_scale"]
+    out += comment("zero_loss") + ["zero_loss = torch.mean(y * y).item()"]
     out += ["x = x.float()", "y = y.float()", ""]
 
     out += comment("init") + ["g = torch.Generator().manual_seed(seed)"]
@@ -298,13 +308,14 @@ def build_script(
         "",
     ]
     out += comment("original")
-    if config.standardize:
+    out += ["weight = W.detach().double()", "bias = b.detach().double()"]
+    if config.standardize_targets:
         out += [
-            "weight = W.detach().double() / scale",
-            "bias = b.detach().double() - weight @ mean",
+            "weight = weight * target_scale[:, None]",
+            "bias = bias * target_scale + target_mean",
         ]
-    else:
-        out += ["weight = W.detach().double()", "bias = b.detach().double()"]
+    if config.standardize:
+        out += ["weight = weight / scale", "bias = bias - weight @ mean"]
     out += [
         "for k, target in enumerate(target_names):",
         '    terms = " + ".join(f"{weight[k, d].item():.6g}*{name}" for d, name in enumerate(input_names))',

@@ -21,6 +21,7 @@ from torch import nn
 
 from linreg.errors import POSITIVE, LinregError
 from linreg.history import History, Snapshot
+from linreg.reference import LeastSquares
 from linreg.texts import Phrase
 
 ENGINES = ("scratch", "nn")  # "scratch": the seed's manual update; "nn": nn.Linear + torch.optim
@@ -73,6 +74,8 @@ class TrainConfig:
     standardize: bool = (
         False  # z-score the inputs for training; results also given in original units
     )
+    # z-score the targets too: the loss is then in standardized units, weights still original
+    standardize_targets: bool = False
     init: str = "uniform"  # "uniform": torch.rand like the seed; "normal": torch.randn; "zeros"
     seed: int = 0
 
@@ -141,12 +144,27 @@ def initial_parameters(
     return draw(n_targets, n_inputs, generator=generator), draw(n_targets, generator=generator)
 
 
+def standardization(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, scale) of each column of ``values`` (N, C): the population standard deviation, or
+    1 for a constant column, which is then only centred."""
+    values = np.asarray(values, dtype=np.float64)
+    std = values.std(axis=0)
+    return values.mean(axis=0), np.where(std > 0, std, 1.0)
+
+
 def to_original_units(
-    weight: np.ndarray, bias: np.ndarray, mean: np.ndarray, scale: np.ndarray
+    weight: np.ndarray,
+    bias: np.ndarray,
+    mean: np.ndarray,
+    scale: np.ndarray,
+    target_mean: np.ndarray | float = 0.0,
+    target_scale: np.ndarray | float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weight (K, D) and bias (K,) learnt on ``(x - mean) / scale``, rewritten for raw ``x``."""
-    weight = np.asarray(weight, dtype=np.float64) / scale
-    bias = np.asarray(bias, dtype=np.float64) - weight @ mean
+    """Weight (K, D) and bias (K,) learnt on ``(x - mean) / scale`` predicting
+    ``(y - target_mean) / target_scale``, rewritten to predict raw ``y`` from raw ``x``."""
+    target_scale = np.asarray(target_scale, dtype=np.float64)
+    weight = np.asarray(weight, dtype=np.float64) * np.reshape(target_scale, (-1, 1)) / scale
+    bias = np.asarray(bias, dtype=np.float64) * target_scale + target_mean - weight @ mean
     return weight, bias
 
 
@@ -167,16 +185,14 @@ class Trainer:
             raise LinregError("shape_mismatch", n_inputs=len(inputs), n_targets=len(targets))
         n_rows, n_inputs = inputs.shape
         n_targets = targets.shape[1]
+        self.input_mean, self.input_scale = np.zeros(n_inputs), np.ones(n_inputs)
         if self.config.standardize:
-            self.input_mean = inputs.mean(axis=0)
-            std = inputs.std(axis=0)
-            self.input_scale = np.where(
-                std > 0, std, 1.0
-            )  # a constant column is centred, not scaled
+            self.input_mean, self.input_scale = standardization(inputs)
             inputs = (inputs - self.input_mean) / self.input_scale
-        else:
-            self.input_mean = np.zeros(n_inputs)
-            self.input_scale = np.ones(n_inputs)
+        self.target_mean, self.target_scale = np.zeros(n_targets), np.ones(n_targets)
+        if self.config.standardize_targets:
+            self.target_mean, self.target_scale = standardization(targets)
+            targets = (targets - self.target_mean) / self.target_scale
         self._x = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32))
         self._y = torch.from_numpy(np.ascontiguousarray(targets, dtype=np.float32))
         self.learning_rate = float(self.config.learning_rate)
@@ -322,6 +338,24 @@ class Trainer:
             diff = self._x @ self.weight.t() + self.bias - self._y
             return (torch.sum(diff * diff) / diff.numel()).item()
 
+    def optimal_loss(self, reference: LeastSquares) -> float:
+        """The least-squares floor (``reference``, fitted on this run's data) in the units of
+        this run's loss: the data's own, or standardized targets' units."""
+        if self.config.standardize_targets:
+            return self.loss_of(reference.weight, reference.bias)
+        return reference.loss
+
+    def loss_of(self, weight: np.ndarray, bias: np.ndarray) -> float:
+        """Full-data loss, in training units, of weight (K, D) and bias (K,) given in original
+        units (e.g. the least-squares optimum), computed in float64."""
+        weight = np.asarray(weight, dtype=np.float64)
+        scale = np.reshape(self.target_scale, (-1, 1))
+        trained_weight = weight * self.input_scale / scale
+        trained_bias = (bias + weight @ self.input_mean - self.target_mean) / self.target_scale
+        x, y = self._x.double().numpy(), self._y.double().numpy()
+        diff = x @ trained_weight.T + trained_bias - y
+        return float(np.mean(diff * diff))
+
     def loss_after(self, epoch: int) -> float:
         """Full-data loss of the weights after ``epoch`` (0 = the initial weights)."""
         if epoch < self.epoch:
@@ -339,7 +373,12 @@ class Trainer:
         snapshot = self.history.latest() if epoch is None else self.history.snapshot(epoch)
         if original_units:
             return to_original_units(
-                snapshot.weight, snapshot.bias, self.input_mean, self.input_scale
+                snapshot.weight,
+                snapshot.bias,
+                self.input_mean,
+                self.input_scale,
+                self.target_mean,
+                self.target_scale,
             )
         return snapshot.weight.astype(np.float64), snapshot.bias.astype(np.float64)
 

@@ -26,6 +26,18 @@ CASES = {
     "scratch-mini-batch": (TrainConfig(batch_size=4, learning_rate=2e-5), 60, {}, 15),
     "scratch-standardize": (TrainConfig(standardize=True, learning_rate=0.1), 80, {}, 15),
     "scratch-normal": (TrainConfig(init="normal", seed=3), 50, {}, 15),
+    "scratch-standardize-targets": (
+        TrainConfig(standardize_targets=True, learning_rate=2e-5),
+        60,
+        {},
+        15,
+    ),
+    "scratch-standardize-both-mini-batch": (
+        TrainConfig(standardize=True, standardize_targets=True, batch_size=4, learning_rate=0.05),
+        40,
+        {},
+        15,
+    ),
     "scratch-zeros-mini-batch": (TrainConfig(init="zeros", batch_size=2, seed=7), 40, {}, 5),
     "scratch-diverges": (TrainConfig(learning_rate=1.0), 50, {}, 5),
     "scratch-lr-changed": (TrainConfig(learning_rate=3e-5), 90, {30: 1e-4, 60: 1e-6}, 15),

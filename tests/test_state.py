@@ -18,6 +18,7 @@ NON_DEFAULTS = {
     "lr": 0.0003,
     "batch": 2,
     "std": True,
+    "stdy": True,
     "init": "normal",
     "seed": 12345,
     "drop": True,

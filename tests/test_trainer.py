@@ -346,3 +346,46 @@ def test_predicting_a_row_of_the_wrong_width_says_how_many_values_are_needed():
     trainer = Trainer(SEED_INPUTS, SEED_TARGETS)
     with pytest.raises(LinregError, match="needs 3 input value"):
         trainer.predict(np.array([1.0, 2.0]))
+
+
+def test_standardized_targets_train_on_z_scores_and_report_original_units():
+    """With standardize_targets the loop is the seed's on (y - mean) / std; W and b come back
+    in the data's units, and the least-squares floor is measured in the loss's units."""
+    inputs, targets = SEED_INPUTS.astype(np.float64), SEED_TARGETS.astype(np.float64)
+    config = TrainConfig(standardize=True, standardize_targets=True, learning_rate=0.1)
+    trainer = Trainer(inputs, targets, config)
+    trainer.run(50)
+    # Oracle: the seed's loop by hand on z-scored float32 tensors, same generator draws.
+    x_mean, x_std = inputs.mean(0), inputs.std(0)
+    y_mean, y_std = targets.mean(0), targets.std(0)
+    x = torch.tensor((inputs - x_mean) / x_std, dtype=torch.float32)
+    y = torch.tensor((targets - y_mean) / y_std, dtype=torch.float32)
+    g = torch.Generator().manual_seed(0)
+    w = torch.rand(2, 3, generator=g, requires_grad=True)
+    b = torch.rand(2, generator=g, requires_grad=True)
+    losses = []
+    for _ in range(50):
+        diff = x @ w.t() + b - y
+        loss = torch.sum(diff * diff) / diff.numel()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            w -= w.grad * 0.1
+            b -= b.grad * 0.1
+        w.grad.zero_()
+        b.grad.zero_()
+    np.testing.assert_array_equal(trainer.history.loss, losses)
+    weight, bias = trainer.parameters()
+    w64, b64 = w.detach().double().numpy(), b.detach().double().numpy()
+    expected_weight = w64 * y_std[:, None] / x_std
+    expected_bias = b64 * y_std + y_mean - expected_weight @ x_mean
+    np.testing.assert_allclose(weight, expected_weight, rtol=1e-12)
+    np.testing.assert_allclose(bias, expected_bias, rtol=1e-12)
+    # Predictions in the data's units: the z-scored predictions scaled back.
+    z = ((inputs - x_mean) / x_std) @ w64.T + b64
+    np.testing.assert_allclose(trainer.predict(inputs), z * y_std + y_mean, rtol=1e-12)
+    # The floor in standardized units: the least-squares fit's loss on the z-scored targets.
+    reference = least_squares(inputs, targets)
+    residual = (inputs @ reference.weight.T + reference.bias - targets) / y_std
+    assert trainer.optimal_loss(reference) == pytest.approx(np.mean(residual**2), rel=1e-6)
+    assert Trainer(inputs, targets).optimal_loss(reference) == reference.loss

@@ -34,6 +34,7 @@ class Settings:
     lr: float = _TRAIN.learning_rate
     batch: int = _TRAIN.batch_size or 0  # 0: full batch
     std: bool = _TRAIN.standardize
+    stdy: bool = _TRAIN.standardize_targets
     init: str = _TRAIN.init
     seed: int = _TRAIN.seed
     drop: bool = False  # drop rows with missing values instead of refusing them
@@ -48,6 +49,7 @@ class Settings:
             optimizer=self.opt,
             batch_size=self.batch or None,
             standardize=self.std,
+            standardize_targets=self.stdy,
             init=self.init,
             seed=self.seed,
         )
@@ -119,6 +121,7 @@ PARSERS = {
     "lr": _learning_rate,
     "batch": _int_between(0, MAX_BATCH),
     "std": _flag,
+    "stdy": _flag,
     "init": _choice(INITS),
     "seed": _int_between(0, MAX_SEED),
     "drop": _flag,

@@ -84,6 +84,15 @@ TEXT = Catalog(
             "Train on z-scored inputs; weights are still shown in the data's original units.",
             "Entrena con entradas tipificadas; los pesos se muestran en las unidades originales.",
         ),
+        "side.standardize_targets": ("Standardize targets", "Estandarizar los objetivos"),
+        "side.standardize_targets_help": (
+            "Train on z-scored targets too, for targets in the thousands or millions: the loss "
+            "and its optimum are then in standardized units; weights and predictions are still "
+            "in the data's original units.",
+            "Entrena también con objetivos tipificados, para objetivos de miles o millones: la "
+            "pérdida y su óptimo quedan en unidades estandarizadas; pesos y predicciones siguen "
+            "en las unidades originales de los datos.",
+        ),
         "side.init": ("Weight initialisation", "Inicialización de los pesos"),
         "init.uniform": (
             "Uniform [0, 1) — torch.rand, like the seed",
@@ -97,6 +106,7 @@ TEXT = Catalog(
         "setting.opt": ("optimizer", "optimizador"),
         "setting.batch": ("batch size", "tamaño de lote"),
         "setting.std": ("standardization", "estandarización"),
+        "setting.stdy": ("target standardization", "estandarización de los objetivos"),
         "setting.init": ("initialisation", "inicialización"),
         "setting.seed": ("seed", "semilla"),
         # notices

@@ -24,7 +24,7 @@ class Status:
     epoch: int
     loss: float
     change: float | None  # since the epoch before (None at epoch 0)
-    optimum: float  # least-squares loss, the floor
+    optimum: float  # least-squares loss, the floor, in the units of ``loss``
     r2: np.ndarray  # (K,) one per target
 
 
@@ -34,7 +34,7 @@ def status(wb: Workbench, epoch: int) -> Status:
     change = None if epoch == 0 else loss - trainer.loss_after(epoch - 1)
     predictions = trainer.predict(wb.dataset.inputs, epoch)
     r2 = r2_score(wb.dataset.targets, predictions)
-    return Status(epoch, loss, change, wb.reference.loss, r2)
+    return Status(epoch, loss, change, wb.optimum, r2)
 
 
 def equations(weight: np.ndarray, bias: np.ndarray, input_names, target_names) -> list[str]:

@@ -44,7 +44,7 @@ class Place(StrEnum):
 
 
 # Settings whose change means a new model (and says so); the learning rate is not among them.
-RESTARTING = ("engine", "opt", "batch", "std", "init", "seed")
+RESTARTING = ("engine", "opt", "batch", "std", "stdy", "init", "seed")
 
 
 def _locked(method):
@@ -308,4 +308,6 @@ class Workbench:
         self.notice = notice
 
     def _new_trainer(self, settings: Settings) -> Trainer:
-        return Trainer(self.dataset.inputs, self.dataset.targets, settings.train_config())
+        trainer = Trainer(self.dataset.inputs, self.dataset.targets, settings.train_config())
+        self.optimum = trainer.optimal_loss(self.reference)  # the floor of the loss curve
+        return trainer

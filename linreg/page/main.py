@@ -190,6 +190,15 @@ def training_ui(wb: Workbench, lang: str) -> None:
         args=("std", key, bool),
         help=t("side.standardize_help", lang),
     )
+    key = f"stdy_{v}"
+    st.checkbox(
+        t("side.standardize_targets", lang),
+        value=settings.stdy,
+        key=key,
+        on_change=session.on_setting,
+        args=("stdy", key, bool),
+        help=t("side.standardize_targets_help", lang),
+    )
     _setting_choice(
         settings,
         st.selectbox,

@@ -171,7 +171,7 @@ def loss_ui(wb: Workbench, lang: str, epoch: int) -> None:
     fig = figures.loss_curve(
         np.arange(history.n_epochs + 1),
         wb.trainer.losses_after(),
-        optimal_loss=wb.reference.loss,
+        optimal_loss=wb.optimum,
         log_scale=log,
         marker_epoch=epoch,
         others=others,
