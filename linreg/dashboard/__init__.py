@@ -1,0 +1,1 @@
+"""The dashboard's model: plain Python the page draws from, no Streamlit."""
