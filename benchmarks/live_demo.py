@@ -7,6 +7,7 @@ The browser tests and benchmarks/live.py drive it; ``?bare=1`` is the reference:
 Streamlit button and one st.metric, nothing else.
 """
 
+import json
 import sys
 from pathlib import Path
 
@@ -48,13 +49,16 @@ if "live" not in st.session_state:
     )
     st.session_state.live = live.LiveSession(Workbench(settings))
 session = st.session_state.live
-# The server's own numbers, for tests and benchmarks to read beside what the views show.
-st.session_state.server_epoch = session.workbench.trainer.epoch
 
 
 @st.fragment
 def views() -> None:
     live_views(session, live.labels(t, lang))
+    if params.get("debug"):
+        # The server trainer's state after this run's event, for the browser tests.
+        trainer = session.workbench.trainer
+        state = {"epoch": trainer.epoch, "weight": trainer.weight.detach().numpy().tolist()}
+        st.code(json.dumps(state), language=None)
 
 
 views()

@@ -23,6 +23,26 @@ function loadPlotly() {
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
 const FAINT = ["#9e9e9e", "#c49c94", "#98df8a", "#ff9896", "#c5b0d5", "#f7b6d2", "#dbdb8d"];
 const CONFIG = { displaylogo: false, responsive: true };
+// plotly's "RdBu" colour scale (zmid 0): value / max |value| in −1 … 1 → rgb.
+const RDBU = [
+  [0, [5, 10, 172]], [0.35, [106, 137, 247]], [0.5, [190, 190, 190]],
+  [0.6, [220, 170, 132]], [0.7, [230, 145, 90]], [1, [178, 10, 28]],
+];
+
+function rdbu(unit) {
+  const x = Math.min(1, Math.max(0, (unit + 1) / 2));
+  for (let i = 1; i < RDBU.length; i++) {
+    const [x1, c1] = RDBU[i];
+    if (x <= x1) {
+      const [x0, c0] = RDBU[i - 1];
+      const f = (x - x0) / (x1 - x0);
+      return c0.map((c, k) => Math.round(c + f * (c1[k] - c)));
+    }
+  }
+  return RDBU[RDBU.length - 1][1];
+}
+// Plotly.animate with redraw: false moves the traces and axes without a full replot.
+const FAST = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" };
 const MORE_WHEN_LEFT = 20; // frames left in the queue when the next batch is asked for
 let eventCounter = 0;
 
@@ -385,11 +405,11 @@ class LiveViews {
     } else {
       this.diverged.hidden = true;
     }
-    this.drawHeatmap(Plotly, this.weightsDiv, frame.W, frame.b);
+    this.drawHeatmap(this.weightCells, frame.W, frame.b);
     const grads = frame.gW !== null;
     this.gradsDiv.hidden = !grads;
     this.noGrad.hidden = grads;
-    if (grads) this.drawHeatmap(Plotly, this.gradsDiv, frame.gW, frame.gb);
+    if (grads) this.drawHeatmap(this.gradCells, frame.gW, frame.gb);
     this.drawLoss(false);
     this.drawPredictions(Plotly, frame);
   }
@@ -398,21 +418,10 @@ class LiveViews {
     const s = this.setup;
     const w = s.labels;
     this.charts = true;
-    const heatmapLayout = (title) => ({
-      height: Math.min(150 + 45 * s.targets.length, 680),
-      margin: { l: 10, r: 10, t: 80, b: 10 },
-      title: { text: plain(title), x: 0, xanchor: "left", font: { size: 15 }, yref: "container", y: 1, yanchor: "top", pad: { t: 8 } },
-      xaxis: { domain: [0, this.split() - 0.03], tickvals: s.inputs.map((_, i) => i), ticktext: s.inputs.map(plain), side: "top", showgrid: false, automargin: true },
-      xaxis2: { domain: [this.split() + 0.03, 1], tickvals: [0], ticktext: [plain(w.b)], side: "top", showgrid: false },
-      yaxis: { tickvals: s.targets.map((_, i) => i), ticktext: s.targets.map(plain), autorange: "reversed", showgrid: false, automargin: true },
-    });
-    this.heatLayouts = new Map([
-      [this.weightsDiv, heatmapLayout(w.W)],
-      [this.gradsDiv, heatmapLayout(w.W_grad + (s.standardized ? w.grad_units : ""))],
-    ]);
-    this.heatLayouts.get(this.gradsDiv).xaxis2.ticktext = [plain(w.b_grad)];
-    Plotly.newPlot(this.weightsDiv, [], this.heatLayouts.get(this.weightsDiv), CONFIG);
-    Plotly.newPlot(this.gradsDiv, [], this.heatLayouts.get(this.gradsDiv), CONFIG);
+    this.weightCells = this.buildHeatmap(this.weightsDiv, w.W, w.b);
+    this.gradCells = this.buildHeatmap(
+      this.gradsDiv, w.W_grad + (s.standardized ? w.grad_units : ""), w.b_grad,
+    );
     // Loss: earlier runs, this run, the optimum, the epoch shown.
     const hover = `${plain(w.fig_epoch)} %{x}<br>${plain(w.fig_loss)} %{y:.6~g}`;
     const traces = s.earlier.map((run, i) => ({
@@ -425,10 +434,10 @@ class LiveViews {
     traces.push({ x: [0, 1], y: [s.optimum, s.optimum], mode: "lines", name: plain(w.optimum), line: { color: "#2ca02c", width: 1.5, dash: "dash" }, hovertemplate: `${plain(w.optimum)} %{y:.6~g}<extra></extra>` });
     traces.push({ x: [], y: [], mode: "markers", name: plain(w.shown_epoch), marker: { color: COLOURS[3], size: 10, line: { color: "white", width: 1 } }, hovertemplate: `${hover}<extra></extra>` });
     this.lossLayout = {
-      height: 340, margin: { l: 10, r: 10, t: 30, b: 10 }, hovermode: "x",
+      height: 340, margin: { l: 70, r: 10, t: 30, b: 50 }, hovermode: "x",
       legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
-      xaxis: { title: { text: plain(w.fig_epoch) }, automargin: true },
-      yaxis: { title: { text: plain(w.fig_loss) }, automargin: true, type: this.logBox.checked ? "log" : "linear" },
+      xaxis: { title: { text: plain(w.fig_epoch) } },
+      yaxis: { title: { text: plain(w.fig_loss) }, type: this.logBox.checked ? "log" : "linear" },
       uirevision: "loss",
     };
     Plotly.newPlot(this.lossDiv, traces, this.lossLayout, CONFIG);
@@ -437,6 +446,8 @@ class LiveViews {
     const all = s.actual.flat().filter((v) => v !== null);
     const lo = Math.min(...all);
     const hi = Math.max(...all);
+    this.actualLo = lo;
+    this.actualHi = hi;
     const predTraces = s.targets.map((name, k) => ({
       x: s.actual.map((row) => row[k]), y: s.actual.map(() => null), mode: "markers", name: plain(name),
       marker: { color: COLOURS[k % COLOURS.length], size: 9 },
@@ -445,10 +456,10 @@ class LiveViews {
     }));
     predTraces.push({ x: [lo, hi], y: [lo, hi], mode: "lines", name: plain(w.identity), line: { color: "#7f7f7f", dash: "dot" }, hoverinfo: "skip" });
     this.predLayout = {
-      height: 400, margin: { l: 10, r: 10, t: 30, b: 10 }, hovermode: "closest",
+      height: 400, margin: { l: 60, r: 10, t: 30, b: 50 }, hovermode: "closest",
       legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
-      xaxis: { title: { text: plain(w.actual) }, automargin: true },
-      yaxis: { title: { text: plain(w.predicted) }, automargin: true },
+      xaxis: { title: { text: plain(w.actual) } },
+      yaxis: { title: { text: plain(w.predicted) } },
       uirevision: "pred",
     };
     Plotly.newPlot(this.predDiv, predTraces, this.predLayout, CONFIG);
@@ -462,10 +473,10 @@ class LiveViews {
         lineTraces.push({ x: s.x_ends, y: [null, null], mode: "lines", name: `${plain(name)} · ${plain(w.fitted)}`, line: { color: COLOURS[k % COLOURS.length], width: 2.5 } });
       });
       this.lineLayout = {
-        height: 400, margin: { l: 10, r: 10, t: 30, b: 10 },
+        height: 400, margin: { l: 60, r: 10, t: 30, b: 50 },
         legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
-        xaxis: { title: { text: plain(s.inputs[0]) }, automargin: true },
-        yaxis: { title: { text: s.targets.map(plain).join(", ") }, automargin: true },
+        xaxis: { title: { text: plain(s.inputs[0]) } },
+        yaxis: { title: { text: s.targets.map(plain).join(", ") } },
         uirevision: "line",
       };
       Plotly.newPlot(this.lineDiv, lineTraces, this.lineLayout, CONFIG);
@@ -477,25 +488,50 @@ class LiveViews {
     return n / (n + 1.3);
   }
 
-  drawHeatmap(Plotly, div, matrix, vector) {
+  // W and b (or their gradients) as a table of coloured cells with the values written in:
+  // updating cell text and colour costs far less than redrawing a plotly heatmap per frame.
+  buildHeatmap(div, title, biasTitle) {
     const s = this.setup;
-    const cells = (values) => values.map((row) => row.map(number));
-    const biasColumn = vector.map((v) => [v]);
-    const hover = (values, columns) =>
-      values.map((row, i) => row.map((v, j) => `${plain(s.targets[i])} · ${plain(columns[j])}: ${number(v)}`));
-    const trace = (z, columns, extra) => ({
-      type: "heatmap", z, x: columns.map((_, i) => i), y: s.targets.map((_, i) => i),
-      text: cells(z), texttemplate: "%{text}", hovertext: hover(z, columns),
-      hovertemplate: "%{hovertext}<extra></extra>", colorscale: "RdBu", zmid: 0, xgap: 2, ygap: 2,
-      ...extra,
+    const table = el("table", { class: "lv-heat" });
+    const caption = el("caption", {}, title);
+    const head = el("tr");
+    head.append(el("th", {}, ""));
+    for (const name of s.inputs) head.append(el("th", { scope: "col" }, name));
+    head.append(el("th", { class: "lv-gap" }, ""), el("th", { scope: "col" }, biasTitle));
+    table.append(caption, head);
+    const cells = [];
+    s.targets.forEach((name) => {
+      const tr = el("tr");
+      tr.append(el("th", { scope: "row" }, name));
+      const row = s.inputs.map(() => el("td", {}, ""));
+      const bias = el("td", {}, "");
+      tr.append(...row, el("td", { class: "lv-gap" }, ""), bias);
+      cells.push({ row, bias });
+      table.append(tr);
     });
-    const w = this.words();
-    Plotly.react(div, [
-      trace(matrix, s.inputs, { colorbar: { thickness: 10, len: 0.9 } }),
-      trace(biasColumn, [div === this.weightsDiv ? w.b : w.b_grad], { xaxis: "x2", showscale: false }),
-    ], this.heatLayouts.get(div), CONFIG);
+    div.replaceChildren(table);
+    return cells;
   }
 
+  drawHeatmap(cells, matrix, vector) {
+    const scale = (values) => Math.max(1e-300, ...values.flat().map((v) => (v === null ? 0 : Math.abs(v))));
+    const wScale = scale(matrix);
+    const bScale = scale(vector);
+    const paint = (td, value, range) => {
+      td.textContent = number(value);
+      const [r, g, b] = rdbu(value === null ? 0 : value / range);
+      td.style.background = `rgb(${r},${g},${b})`;
+      td.style.color = r * 0.299 + g * 0.587 + b * 0.114 < 140 ? "#fff" : "#222";
+      td.title = number(value);
+    };
+    cells.forEach(({ row, bias }, i) => {
+      row.forEach((td, j) => paint(td, matrix[i][j], wScale));
+      paint(bias, vector[i], bScale);
+    });
+  }
+
+  // The loss curve up to the head, the optimum across, the marker on the epoch shown: one
+  // Plotly.update (one redraw) per frame; the curve's arrays grow in place.
   drawLoss(rebuild) {
     const Plotly = window.Plotly;
     if (!Plotly || !this.charts) return;
@@ -506,29 +542,73 @@ class LiveViews {
       const v = this.loss[e];
       return v === null || v === undefined || (log && v <= 0) ? null : v;
     };
-    if (rebuild || this.drawnHead < 0 || this.drawnHead > head) {
-      const x = [];
-      const y = [];
-      for (let e = 0; e <= head; e++) { x.push(e); y.push(point(e)); }
-      this.lossLayout.yaxis.type = log ? "log" : "linear";
-      Plotly.restyle(this.lossDiv, { x: [x], y: [y] }, [n]);
-      Plotly.relayout(this.lossDiv, { "yaxis.type": this.lossLayout.yaxis.type });
-    } else if (head > this.drawnHead) {
-      const x = [];
-      const y = [];
-      for (let e = this.drawnHead + 1; e <= head; e++) { x.push(e); y.push(point(e)); }
-      Plotly.extendTraces(this.lossDiv, { x: [x], y: [y] }, [n]);
+    if (rebuild || this.drawnHead < 0 || this.drawnHead > head || log !== this.drawnLog) {
+      this.curveX = [];
+      this.curveY = [];
+      this.drawnHead = -1;
+    }
+    for (let e = this.drawnHead + 1; e <= head; e++) {
+      this.curveX.push(e);
+      this.curveY.push(point(e));
     }
     this.drawnHead = head;
     const right = Math.max(1, head, ...this.setup.earlier.map((r) => r.epochs[r.epochs.length - 1]));
-    const opt = this.setup.optimum;
-    const view = this.view;
-    Plotly.restyle(this.lossDiv, {
-      x: [[0, right], [view]],
-      y: [[log && opt <= 0 ? null : opt, log && opt <= 0 ? null : opt], [point(view)]],
-    }, [n + 1, n + 2]);
-    if (right <= 10) Plotly.relayout(this.lossDiv, { "xaxis.tick0": 0, "xaxis.dtick": 1 });
-    else if (this.lossDiv.layout.xaxis.dtick === 1) Plotly.relayout(this.lossDiv, { "xaxis.dtick": null, "xaxis.tick0": null });
+    const opt = log && this.setup.optimum <= 0 ? null : this.setup.optimum;
+    const layout = {};
+    if (log !== this.drawnLog) layout["yaxis.type"] = log ? "log" : "linear";
+    const few = right <= 10;
+    if (few !== this.drawnFew) {
+      layout["xaxis.tickmode"] = few ? "linear" : "auto";
+      layout["xaxis.tick0"] = few ? 0 : null;
+      layout["xaxis.dtick"] = few ? 1 : null;
+    }
+    this.drawnLog = log;
+    this.drawnFew = few;
+    if (Object.keys(layout).length) Plotly.relayout(this.lossDiv, layout);
+    const yRange = this.lossRange(log, opt);
+    Plotly.animate(
+      this.lossDiv,
+      {
+        data: [
+          { x: this.curveX, y: this.curveY },
+          { x: [0, right], y: [opt, opt] },
+          { x: [this.view], y: [point(this.view)] },
+        ],
+        traces: [n, n + 1, n + 2],
+        layout: { xaxis: { range: [-0.02 * right, right * 1.02] }, yaxis: { range: yRange } },
+      },
+      FAST,
+    );
+  }
+
+  // The loss axis' range: every point drawn, the earlier runs and the optimum (log: in decades).
+  lossRange(log, opt) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    const take = (v) => {
+      if (v === null || v === undefined || !Number.isFinite(v) || (log && v <= 0)) return;
+      const u = log ? Math.log10(v) : v;
+      if (u < lo) lo = u;
+      if (u > hi) hi = u;
+    };
+    if (this.rangeHead === undefined || this.rangeHead > this.drawnHead || this.rangeLog !== log) {
+      this.rangeLo = Infinity;
+      this.rangeHi = -Infinity;
+      this.rangeHead = -1;
+      for (const run of this.setup.earlier) run.loss.forEach(take);
+    } else {
+      lo = this.rangeLo;
+      hi = this.rangeHi;
+    }
+    for (let i = this.rangeHead + 1; i < this.curveY.length; i++) take(this.curveY[i]);
+    this.rangeLo = lo;
+    this.rangeHi = hi;
+    this.rangeHead = this.curveY.length - 1;
+    this.rangeLog = log;
+    take(opt);
+    if (!Number.isFinite(lo)) return log ? [-1, 1] : [0, 1];
+    const pad = (hi - lo || Math.abs(hi) || 1) * 0.05;
+    return [lo - pad, hi + pad];
   }
 
   drawPredictions(Plotly, frame) {
@@ -536,9 +616,25 @@ class LiveViews {
     const k = s.targets.length;
     const ys = [];
     for (let t = 0; t < k; t++) ys.push(frame.p.map((row) => row[t]));
-    Plotly.restyle(this.predDiv, { y: ys }, ys.map((_, t) => t));
+    let lo = this.actualLo;
+    let hi = this.actualHi;
+    for (const row of frame.p) for (const v of row) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const pad = (hi - lo || 1) * 0.05;
+    Plotly.animate(
+      this.predDiv,
+      { data: ys.map((y) => ({ y })), traces: ys.map((_, t) => t), layout: { yaxis: { range: [lo - pad, hi + pad] } } },
+      FAST,
+    );
     if (s.x && frame.line) {
-      Plotly.restyle(this.lineDiv, { y: frame.line }, frame.line.map((_, t) => k + t));
+      let ylo = this.actualLo;
+      let yhi = this.actualHi;
+      for (const ends of frame.line) for (const v of ends) if (v !== null) { ylo = Math.min(ylo, v); yhi = Math.max(yhi, v); }
+      const ypad = (yhi - ylo || 1) * 0.05;
+      Plotly.animate(
+        this.lineDiv,
+        { data: frame.line.map((y) => ({ y })), traces: frame.line.map((_, t) => k + t), layout: { yaxis: { range: [ylo - ypad, yhi + ypad] } } },
+        FAST,
+      );
     }
     frame.p.forEach((row, i) => {
       row.forEach((predicted, t) => {
