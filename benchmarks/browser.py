@@ -339,8 +339,8 @@ def _play(tab: Tab, sizes: Sizes, names: list[str]) -> list[Row]:
 
 
 def _play_interval() -> float | None:
-    """The dashboard's animation interval (``PLAY_INTERVAL`` in linreg/ui/page.py), if found."""
-    page = ROOT / "linreg" / "ui" / "page.py"
+    """The dashboard's animation interval (``PLAY_INTERVAL`` in linreg/page/main.py), if found."""
+    page = ROOT / "linreg" / "page" / "main.py"
     found = re.search(r"^PLAY_INTERVAL\s*=\s*([\d.]+)", page.read_text("utf-8"), re.M)
     return float(found.group(1)) if found else None
 

@@ -110,9 +110,9 @@ SMOKE = Sizes(
 
 
 def app_torch_threads() -> int:
-    """The torch thread count the dashboard sets for itself (``linreg/ui/page.py``)."""
+    """The torch thread count the dashboard sets for itself (``linreg/page/main.py``)."""
     default = 1
-    page = ROOT / "linreg" / "ui" / "page.py"
+    page = ROOT / "linreg" / "page" / "main.py"
     if page.exists():
         found = re.search(r"LINREG_TORCH_THREADS\"\s*,\s*\"(\d+)\"", page.read_text("utf-8"))
         if found:

@@ -92,7 +92,7 @@ def describe(sizes: Sizes) -> str:
             f"versions: torch {torch.__version__} · streamlit {streamlit.__version__} · "
             f"numpy {numpy.__version__} · pandas {pandas.__version__}",
             f"torch threads: engine rows {torch.get_num_threads()} (--threads or torch default) · "
-            f"app/server rows {app_torch_threads()} (LINREG_TORCH_THREADS or linreg/ui/page.py)",
+            f"app/server rows {app_torch_threads()} (LINREG_TORCH_THREADS or linreg/page/main.py)",
             f"load average at start: {_load()} (other processes share these cores)",
             "ratio = measured / reference (same run); verdict is informative, exit code 0",
         ]

@@ -113,6 +113,31 @@ class History:
             self._n_snapshots -= 1
         self._latest = self._previous
 
+    def truncate(self, n_epochs: int, latest: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Forget every epoch after ``n_epochs`` (their losses and snapshots).
+
+        The snapshots kept so far stay, and so does the stride: later epochs are kept on the
+        same grid. ``latest`` (weight (K, D), bias (K,)) gives the parameters after
+        ``n_epochs`` when that epoch's snapshot was thinned out; it is needed then.
+        """
+        if not 0 <= n_epochs <= self.n_epochs:
+            raise IndexError(f"epoch {n_epochs} is outside 0..{self.n_epochs}")
+        self._n_snapshots = int(np.searchsorted(self.snapshot_epochs, n_epochs, side="right"))
+        self.n_epochs = n_epochs
+        i = self._n_snapshots - 1
+        if self._epoch_of[i] == n_epochs:
+            self._latest = (self._weight[i], self._bias[i])
+        elif latest is not None:
+            self._latest = (
+                np.array(latest[0], dtype=np.float32),
+                np.array(latest[1], dtype=np.float32),
+            )
+        else:
+            raise ValueError(
+                f"the parameters after epoch {n_epochs} were not kept: pass them as latest"
+            )
+        self._previous = self._latest
+
     # -- reading ----------------------------------------------------------------------------
     @property
     def loss(self) -> np.ndarray:

@@ -9,6 +9,7 @@ Each trainer owns its ``torch.Generator``; nothing here touches global RNG state
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Iterable, Mapping
@@ -392,7 +393,60 @@ class Trainer:
             raise LinregError("predict_width", expected=weight.shape[1], found=inputs.shape[1])
         return inputs @ weight.T + bias
 
+    # -- checkpoints (issue 11: Pause lands on the epoch shown; the room's "Make it mine") ----
+    def checkpoint(self) -> Checkpoint:
+        """Everything the next epochs depend on, copied: restoring it and training on gives
+        bit-identical numbers to a run that never left this point."""
+        return Checkpoint(
+            epoch=self.history.n_epochs,
+            weight=self.weight.detach().clone(),
+            bias=self.bias.detach().clone(),
+            optimizer=(
+                None if self._optimizer is None else copy.deepcopy(self._optimizer.state_dict())
+            ),
+            generator=self.generator.get_state(),
+            learning_rate=self.learning_rate,
+            diverged_at=self.diverged_at,
+            divergence=self.divergence,
+        )
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        """Go back to ``checkpoint`` (taken earlier from this trainer); later epochs are forgotten."""
+        if checkpoint.epoch > self.history.n_epochs:
+            raise ValueError(
+                f"checkpoint of epoch {checkpoint.epoch} is ahead of this run "
+                f"({self.history.n_epochs} epochs)"
+            )
+        with torch.no_grad():
+            self.weight.copy_(checkpoint.weight)
+            self.bias.copy_(checkpoint.bias)
+        self._zero_grad()
+        if self._optimizer is not None:
+            # load_state_dict keeps the given tensors, which later steps update in place.
+            self._optimizer.load_state_dict(copy.deepcopy(checkpoint.optimizer))
+        self.generator.set_state(checkpoint.generator)
+        self.learning_rate = checkpoint.learning_rate
+        self.diverged_at = checkpoint.diverged_at
+        self.divergence = checkpoint.divergence
+        self.history.truncate(
+            checkpoint.epoch, latest=(checkpoint.weight.numpy(), checkpoint.bias.numpy())
+        )
+
 
 def warm_up() -> None:
     """Import the heavy, lazily loaded parts of torch.optim now rather than in a user's first step."""
     OPTIMIZERS["adam"].make([torch.zeros(1, requires_grad=True)], 1e-3)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A trainer's state after ``epoch`` epochs (``Trainer.checkpoint`` / ``Trainer.restore``)."""
+
+    epoch: int
+    weight: torch.Tensor  # (K, D) float32, in training units
+    bias: torch.Tensor  # (K,) float32
+    optimizer: dict | None  # torch.optim state_dict (deep copy); None for the scratch engine
+    generator: torch.Tensor  # torch.Generator.get_state(): the mini-batch shuffles to come
+    learning_rate: float
+    diverged_at: int | None
+    divergence: str | None

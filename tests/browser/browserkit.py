@@ -119,7 +119,7 @@ def engine_trainer(inputs, targets, config: TrainConfig, epochs: int) -> Trainer
 
 
 def equations(trainer: Trainer, input_names, target_names) -> list[str]:
-    """Each target's equation as the page writes it (linreg/ui/views.py ``equations``)."""
+    """Each target's equation as the page writes it (linreg/dashboard/views.py ``equations``)."""
     weight, bias = trainer.parameters()
     return [
         f"{name} = {equation(row, b, input_names)}"

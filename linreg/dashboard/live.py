@@ -1,0 +1,381 @@
+"""The live views' payload: the numbers the browser draws, and only those it does not hold yet.
+
+Plain Python (no Streamlit): the page passes the component's events to ``LiveSession.handle``
+and mounts the component with the dict it returns. Everything is JSON-ready: floats are
+written as the shortest text that reads back to the same float32 (the engine's precision),
+non-finite values as ``None``; texts a person reads as numbers (``loss_text``, ``r2_text``,
+``optimum_text``) come formatted here by ``linreg.formatting`` so the page shows exactly them.
+
+Payload (``update``), every key always present unless marked optional:
+    run        str   the training run the numbers belong to; a new one restarts the views
+    seq        int   grows with every payload; the browser ignores one it has seen
+    event      int   the id of the browser event this answers (0: none)
+    latest     int   the server trainer's epoch
+    loss_from  int   ``loss[i]`` is the loss after epoch ``loss_from + i``; the browser drops
+                     what it holds from ``loss_from`` on before appending (a Pause truncates)
+    loss       [float]
+    frames     [frame] epochs to draw, ascending; the last is where the views stop
+    mode       "show" | "play" | "run": play: keep playing at ``speed`` and ask for more;
+               run: play these frames once, then stop on the last
+    speed      int   epochs per drawn frame (play and run)
+    diverged   str | None  the divergence message's parameters are the caller's to word
+    setup      (optional) sent with a new run or when asked: see ``setup``
+frame: e epoch, W (K, D) weight and b (K,) bias in original units, gW (K, D) and gb (K,) the
+    gradients of the epoch's last update (training units; None at epoch 0 or thinned),
+    p (R, K) predictions of the rows shown, r2 (K,), loss_text, r2_text, and with one input
+    ``line`` (K, 2): the fitted line's values at the smallest and largest input.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from linreg.formatting import number
+from linreg.reference import r2_score
+from linreg.trainer import Checkpoint, Trainer
+
+SHOWN_ROWS = 200  # rows drawn in the predictions chart and table
+FRAMES_PER_BATCH = 45  # Play: frames trained ahead per batch (≈ 0.75 s at 60 frames/s)
+RUN_FRAMES = 45  # Run N: frames drawn on the way to epoch N
+MAX_BATCH_EPOCHS = 20_000  # Play at a high speed: epochs trained per batch at most
+MAX_EARLIER_POINTS = 2000  # points per earlier run's curve
+
+_ids = itertools.count(1)
+
+# The component's words: its name for each → the page's text key (linreg.dashboard.texts).
+LABEL_KEYS = {
+    "step": "btn.step",
+    "run": "btn.run",
+    "epochs": "btn.epochs",
+    "play": "btn.play",
+    "pause": "btn.pause",
+    "reset": "btn.reset",
+    "speed": "btn.speed",
+    "epoch": "metric.epoch",
+    "loss": "metric.loss",
+    "optimum": "metric.optimum",
+    "r2": "metric.r2",
+    "r2_mean": "metric.r2_mean",
+    "look": "look.label",
+    "weights_layout": "weights.layout",
+    "W": "weights.matrix",
+    "b": "weights.bias",
+    "W_grad": "weights.grad",
+    "b_grad": "weights.bias_grad",
+    "grad_units": "weights.grad_units",
+    "no_grad": "weights.no_grad",
+    "loss_title": "loss.title",
+    "log": "loss.log",
+    "loss_empty": "loss.empty",
+    "fig_epoch": "fig.epoch",
+    "fig_loss": "fig.loss",
+    "this_run": "fig.this_run",
+    "shown_epoch": "fig.shown_epoch",
+    "actual": "fig.actual",
+    "predicted": "fig.predicted",
+    "identity": "fig.identity",
+    "fitted": "fig.fitted",
+    "row": "pred.row",
+    "col_actual": "pred.actual",
+    "col_predicted": "pred.predicted",
+    "col_error": "pred.error",
+    "diverged_not_finite": "diverged.not_finite",
+    "diverged_exploded": "diverged.exploded",
+}
+# Templates the browser fills itself ({epoch}, {lr}): left unformatted.
+RAW_LABELS = ("weights.title", "diverged.not_finite", "diverged.exploded")
+
+
+def labels(text, lang: str) -> dict[str, str]:
+    """The component's words in ``lang``; ``text(key, lang, **params)`` is the page's lookup."""
+    words = {name: text(key, lang) for name, key in LABEL_KEYS.items() if key not in RAW_LABELS}
+    for name, key in LABEL_KEYS.items():
+        if key in RAW_LABELS:
+            words[name] = text(key, lang, epoch="{epoch}", lr="{lr}")
+    words["weights_title"] = text("weights.title", lang, epoch="{epoch}")
+    return words
+
+
+def f32(values) -> list | float | None:
+    """Values as JSON numbers: the shortest decimal text reading back to the same float32."""
+    array = np.asarray(values, dtype=np.float32)
+    if array.ndim == 0:
+        value = array.item()
+        return float(str(array)) if math.isfinite(value) else None
+    return [f32(v) for v in array]
+
+
+def r2_text(r2: Sequence[float]) -> str:
+    """R² as the page reads it: one per target while they fit (``0.912 / 0.874``), past two
+    their mean; a hopeless fit (R² can reach −10¹⁷) reads "< −999"."""
+
+    def one(value: float) -> str:
+        return f"{value:.3f}" if value > -1000 else "< −999"
+
+    return " / ".join(map(one, r2)) if len(r2) <= 2 else one(float(np.mean(r2)))
+
+
+def shown_rows(n_rows: int) -> np.ndarray:
+    """Indices of the rows drawn (the first ``SHOWN_ROWS``), (R,)."""
+    return np.arange(min(n_rows, SHOWN_ROWS))
+
+
+def loss_after(trainer: Trainer, epoch: int) -> float:
+    """Full-data loss of the weights after ``epoch`` (0 … trainer.epoch)."""
+    if epoch < trainer.epoch:
+        return float(trainer.history.loss[epoch])
+    return trainer.current_loss()
+
+
+def losses(trainer: Trainer, start: int) -> list:
+    """Loss after each epoch ``start`` … trainer.epoch, as payload numbers."""
+    start = max(0, min(start, trainer.epoch + 1))
+    values = np.append(trainer.history.loss[start:], trainer.current_loss())
+    return f32(values[: trainer.epoch + 1 - start])
+
+
+def frame(trainer: Trainer, inputs: np.ndarray, targets: np.ndarray, epoch: int) -> dict:
+    """The numbers of every live view at ``epoch``; inputs (N, D), targets (N, K) of the data."""
+    weight, bias = trainer.parameters(epoch)
+    snapshot = trainer.history.snapshot(epoch)
+    gradients = epoch > 0 and snapshot.epoch == epoch
+    predictions = inputs @ weight.T + bias
+    r2 = r2_score(targets, predictions)
+    rows = shown_rows(len(inputs))
+    out = {
+        "e": epoch,
+        "W": f32(weight),
+        "b": f32(bias),
+        "gW": f32(snapshot.weight_grad) if gradients else None,
+        "gb": f32(snapshot.bias_grad) if gradients else None,
+        "p": f32(predictions[rows]),
+        "r2": f32(r2),
+        "loss_text": number(loss_after(trainer, epoch)),
+        "r2_text": r2_text(r2),
+    }
+    if inputs.shape[1] == 1:
+        ends = np.array([np.nanmin(inputs[:, 0]), np.nanmax(inputs[:, 0])])
+        out["line"] = f32(weight[:, :1] * ends[None, :] + bias[:, None])
+    return out
+
+
+@dataclass(frozen=True)
+class EarlierRun:
+    """An earlier run's curve to draw faintly behind this one."""
+
+    label: str
+    loss: np.ndarray  # (E + 1,): loss after epoch 0 … E
+
+
+def setup(
+    *,
+    input_names: Sequence[str],
+    target_names: Sequence[str],
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    optimum: float,
+    labels: Mapping[str, str],
+    standardized: bool,
+    earlier: Sequence[EarlierRun] = (),
+) -> dict:
+    """What stays the same during a run: names, words, the rows' actual values, the optimum."""
+    rows = shown_rows(len(targets))
+    out = {
+        "inputs": list(input_names),
+        "targets": list(target_names),
+        "labels": dict(labels),
+        "optimum": f32(optimum),
+        "optimum_text": number(optimum),
+        "n_rows": int(len(targets)),
+        "actual": f32(targets[rows]),
+        "standardized": bool(standardized),
+        "earlier": [
+            {"label": run.label, **_decimated(run.loss, MAX_EARLIER_POINTS)} for run in earlier
+        ],
+    }
+    if inputs.shape[1] == 1:
+        out["x"] = f32(inputs[rows, 0])
+        out["x_ends"] = f32([np.nanmin(inputs[:, 0]), np.nanmax(inputs[:, 0])])
+    return out
+
+
+def _decimated(loss: np.ndarray, max_points: int) -> dict:
+    """Every point of a short curve; of a long one an evenly spaced subset with the last."""
+    n = len(loss)
+    keep = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
+    return {"epochs": keep.tolist(), "loss": f32(loss[keep])}
+
+
+def frame_epochs(start: int, stop: int, speed: int) -> list[int]:
+    """Epochs drawn going from ``start`` to ``stop`` at ``speed`` epochs a frame, ending on stop."""
+    epochs = list(range(start + speed, stop, speed))
+    return [*epochs, stop] if stop > start else []
+
+
+@dataclass
+class LiveSession:
+    """One browser's live views of a workbench: answers the component's events with payloads.
+
+    ``workbench`` needs ``trainer``, ``dataset`` (inputs, targets, input_names, target_names),
+    ``reference.loss``, ``runs`` (label, loss), ``lock``, ``step()``, ``reset()``. ``labels``
+    gives the words in the page's language; ``setup`` is resent when they change.
+    """
+
+    workbench: object
+    labels: Mapping[str, str] = field(default_factory=dict)
+    seq: int = 0
+    run_id: str = ""
+    _trainer_id: int = 0
+    _runs_seen: int = -1
+    _labels_sent: dict = field(default_factory=dict)
+    _checkpoints: list[Checkpoint] = field(default_factory=list)
+    last: dict = field(default_factory=dict)
+    handled: int = 0  # id of the last browser event handled
+
+    # -- events -------------------------------------------------------------------------------
+    def handle(self, event: Mapping | None, labels: Mapping[str, str] | None = None) -> dict:
+        """The payload answering ``event`` (a dict the component sent), or the current one.
+
+        Events: {"id", "kind", "run", "have", "shown", ...}; kinds: "step", "run" (with
+        "epochs"), "play" and "more" (with "speed"), "pause", "reset", "look" (with "epoch"),
+        "sync" (the browser lost its numbers: send everything again).
+        """
+        if labels is not None:
+            self.labels = dict(labels)
+        wb = self.workbench
+        with wb.lock:
+            new_run = self._follow_trainer()
+            if event is None or int(event.get("id", 0)) <= self.handled:
+                if self.last and not new_run and self._labels_sent == dict(self.labels):
+                    return self.last
+                return self._answer(0, have=0, frames=[self.trainer.epoch], setup=True)
+            self.handled = int(event["id"])
+            kind = event.get("kind")
+            have = int(event.get("have", 0)) if event.get("run") == self.run_id else 0
+            resend = new_run or have == 0 or kind == "sync"
+            if kind == "reset":
+                wb.reset()
+                self._follow_trainer()
+                return self._answer(self.handled, have=0, frames=[0], setup=True)
+            if kind == "pause" or kind == "step" or kind == "run" or kind == "play":
+                self._land_on(int(event.get("shown", self.trainer.epoch)))
+                have = min(have, self.trainer.epoch + 1)
+            if kind == "step":
+                wb.step()
+                return self._answer(self.handled, have, [self.trainer.epoch], setup=resend)
+            if kind == "run":
+                start = self.trainer.epoch
+                self._checkpoints = [self.trainer.checkpoint()]
+                wb.run(max(1, int(event.get("epochs", 1))))
+                speed = max(1, math.ceil((self.trainer.epoch - start) / RUN_FRAMES))
+                frames = frame_epochs(start, self.trainer.epoch, speed)
+                return self._answer(self.handled, have, frames, setup=resend, mode="run")
+            if kind in ("play", "more"):
+                speed = max(1, int(event.get("speed", 1)))
+                if kind == "play":
+                    self._checkpoints = []
+                start = self.trainer.epoch
+                self._checkpoints = [*self._checkpoints[-3:], self.trainer.checkpoint()]
+                batch = min(FRAMES_PER_BATCH * speed, MAX_BATCH_EPOCHS)
+                wb.run(batch)
+                frames = frame_epochs(start, self.trainer.epoch, speed)
+                mode = "show" if self.trainer.diverged and not frames else "play"
+                return self._answer(
+                    self.handled, have, frames, setup=resend, mode=mode, speed=speed
+                )
+            if kind == "look":
+                epoch = max(0, min(int(event.get("epoch", 0)), self.trainer.epoch))
+                return self._answer(self.handled, have, [epoch], setup=resend)
+            # "pause" (already landed), "sync" and anything unknown: the views as they are.
+            return self._answer(self.handled, have, [self.trainer.epoch], setup=resend)
+
+    @property
+    def trainer(self) -> Trainer:
+        return self.workbench.trainer
+
+    # -- internals ----------------------------------------------------------------------------
+    def _follow_trainer(self) -> bool:
+        """True when the workbench's trainer is a new run (reset, new data or settings)."""
+        if id(self.trainer) == self._trainer_id and len(self.workbench.runs) == self._runs_seen:
+            return False
+        self._trainer_id = id(self.trainer)
+        self._runs_seen = len(self.workbench.runs)
+        self.run_id = f"r{next(_ids)}"
+        self._checkpoints = []
+        return True
+
+    def _land_on(self, shown: int) -> None:
+        """Bring the trainer back to ``shown`` if it trained ahead of what the browser shows.
+
+        The nearest checkpoint at or before ``shown`` is restored and the epochs up to
+        ``shown`` trained again: the same numbers as a run that never went ahead.
+        """
+        trainer = self.trainer
+        if not 0 <= shown < trainer.epoch:
+            return
+        usable = [c for c in self._checkpoints if c.epoch <= shown]
+        if not usable:
+            return  # nothing to go back to: the views follow the server
+        checkpoint = usable[-1]
+        trainer.restore(checkpoint)
+        trainer.run(shown - checkpoint.epoch)
+        self._checkpoints = usable
+
+    def _answer(
+        self,
+        event: int,
+        have: int,
+        frames: Sequence[int],
+        *,
+        setup: bool,
+        mode: str = "show",
+        speed: int = 1,
+    ) -> dict:
+        wb, trainer = self.workbench, self.trainer
+        ds = wb.dataset
+        self.seq += 1
+        have = 0 if setup else max(0, min(have, trainer.epoch + 1))
+        payload = {
+            "run": self.run_id,
+            "seq": self.seq,
+            "event": event,
+            "latest": trainer.epoch,
+            "loss_from": have,
+            "loss": losses(trainer, have),
+            "frames": [frame(trainer, ds.inputs, ds.targets, e) for e in frames],
+            "mode": mode,
+            "speed": speed,
+            "diverged": (
+                {
+                    "reason": trainer.divergence,
+                    "epoch": trainer.diverged_at,
+                    "lr": f"{trainer.learning_rate:g}",
+                }
+                if trainer.diverged
+                else None
+            ),
+        }
+        if setup:
+            payload["setup"] = self.setup_now()
+            self._labels_sent = dict(self.labels)
+        self.last = payload
+        return payload
+
+    def setup_now(self) -> dict:
+        wb = self.workbench
+        ds = wb.dataset
+        return setup(
+            input_names=ds.input_names,
+            target_names=ds.target_names,
+            inputs=ds.inputs,
+            targets=ds.targets,
+            optimum=wb.reference.loss,
+            labels=self.labels,
+            standardized=self.trainer.config.standardize,
+            earlier=[EarlierRun(run.label, run.loss) for run in wb.runs],
+        )
