@@ -99,6 +99,28 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Columna {column!r}, fila {row}: {value!r} no es un número ({count} celda(s) así en una "
         "columna de números). Escribe un número o deja la celda vacía.",
     ),
+    "row_labels_repeated": (
+        "The first column has no name in the header, so it is read as the rows' labels, but "
+        "{value!r} labels more than one row (rows {rows}); labels must differ. Give the column a "
+        "name in the header to use it as data, or make its labels unique.",
+        "La primera columna no tiene nombre en el encabezado, así que se lee como las etiquetas "
+        "de las filas, pero {value!r} etiqueta más de una fila (filas {rows}); las etiquetas "
+        "deben ser distintas. Da un nombre a la columna en el encabezado para usarla como "
+        "datos, o haz que sus etiquetas sean únicas.",
+    ),
+    "row_label_missing": (
+        "The first column has no name in the header, so it is read as the rows' labels, but row "
+        "{row} has no label. Give every row a label, or give the column a name in the header to "
+        "use it as data.",
+        "La primera columna no tiene nombre en el encabezado, así que se lee como las etiquetas "
+        "de las filas, pero la fila {row} no tiene etiqueta. Da una etiqueta a cada fila, o da "
+        "un nombre a la columna en el encabezado para usarla como datos.",
+    ),
+    # linreg.data: a note, not an error (Conversion.message)
+    "number_read_as": (
+        "{column}: {example!r} read as {value}",
+        "{column}: {example!r} leído como {value}",
+    ),
     # linreg.data: choosing columns
     "unknown_column": (
         "There is no column {name!r}; the columns are: {available}.",
