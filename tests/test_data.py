@@ -699,3 +699,10 @@ def test_years_stay_default_inputs_on_nist_longley():
     frame = read_csv(longley)
     assert frame["x6"].tolist()[:3] == [1947.0, 1948.0, 1949.0]
     assert default_roles(frame) == (["x1", "x2", "x3", "x4", "x5", "x6"], ["y"])
+
+
+def test_separator_inside_every_rows_text_is_not_taken_for_the_separator():
+    """';' splits every line in two here too; clevercsv's dialect detection sees the table."""
+    frame = read_csv(b"name;role,x,y\nSmith; boss,1,2\nDoe; clerk,3,4\nRoe; cook,5,6\n")
+    assert list(frame.columns) == ["name;role", "x", "y"]
+    assert frame["y"].tolist() == [2.0, 4.0, 6.0]
