@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linreg.errors import ERRORS, LinregError
 
@@ -442,7 +444,7 @@ def _labels_to_index(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         return rest
     if missing.any():
         raise LinregError("row_label_missing", row=int(np.flatnonzero(missing)[0]) + 1)
-    if _is_numeric(column) and (column == np.floor(column)).all():
+    if _is_numeric(column) and (column == np.floor(column)).all() and column.abs().max() < 2**53:
         labels = pd.Index(column.to_numpy(dtype=np.int64))
     else:
         labels = pd.Index(_texts(column).to_numpy(dtype=object), dtype="str")
@@ -513,14 +515,17 @@ _CURRENCIES = (
     *("CLP", "COP", "PEN", "UYU", "INR", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "ZAR"),
 )
 _UNIT = "|".join(re.escape(unit) for unit in sorted(_CURRENCIES, key=len, reverse=True))
-_NUMBER_CELL = re.compile(
-    rf"(?P<open>\()?(?P<sign>[-+−])?(?:(?P<before>{_UNIT})\s?)?(?P<sign2>[-+−])?"
-    rf"(?P<core>\d(?:[\d.,'’\s]*\d)?|[.,]\d+)(?P<exp>[eE][-+]?\d+)?"
-    rf"(?:\s?(?P<after>{_UNIT}|%))?(?P<close>\))?"
+# RE2 patterns (pyarrow.compute runs them natively, ~10× faster than re on a million cells).
+_SPACE = " \u00a0\u202f"  # space, no-break space, narrow no-break space (French thousands)
+_GROUP = "'’" + _SPACE  # thousands separators of both conventions (Swiss ', and spaces)
+_NUMBER_CELL = (
+    rf"^(?P<open>\()?(?P<sign>[-+−])?(?:(?P<before>{_UNIT})[{_SPACE}]?)?(?P<sign2>[-+−])?"
+    rf"(?P<core>\d(?:[\d.,{_GROUP}]*\d)?|[.,]\d+)(?P<exp>[eE][-+]?\d+)?"
+    rf"(?:[{_SPACE}]?(?P<after>{_UNIT}|%))?(?P<close>\))?$"
 )
-_POINT = r"(?:\d{1,3}(?:([,'’\s])\d{3})(?:\1\d{3})*|\d+)(?:\.\d+)?|\.\d+"
-_COMMA = r"(?:\d{1,3}(?:([.'’\s])\d{3})(?:\1\d{3})*|\d+)(?:,\d+)?|,\d+"
-_THOUSANDS = {".": r"[,'’\s]", ",": r"[.'’\s]"}
+_POINT = rf"^(?:\d{{1,3}}(?:[,{_GROUP}]\d{{3}})+|\d+)(?:\.\d+)?$|^\.\d+$"
+_COMMA = rf"^(?:\d{{1,3}}(?:[.{_GROUP}]\d{{3}})+|\d+)(?:,\d+)?$|^,\d+$"
+_THOUSANDS = {".": f"[,{_GROUP}]", ",": f"[.{_GROUP}]"}
 
 
 def read_number_column(
@@ -534,29 +539,25 @@ def read_number_column(
         return column.astype(np.float64), None
     texts = _texts(column)
     present = ~texts.isin(MISSING)
-    parts = texts.where(present).str.extract(f"^{_NUMBER_CELL.pattern}$")
-    matched = parts["core"].notna()
-    fits = {mark: parts["core"].str.fullmatch(rule).fillna(False).astype(bool)
-            for mark, rule in ((".", _POINT), (",", _COMMA))}  # fmt: skip
-    n_point, n_comma = int(fits["."].sum()), int(fits[","].sum())
-    if n_point != n_comma:
-        decimal = "." if n_point > n_comma else ","
-    units = parts["before"].fillna("") + "|" + parts["after"].fillna("")
-    unit = units[fits[decimal]].mode()
-    good = fits[decimal] & _well_signed(parts) & (units == (unit.iloc[0] if len(unit) else ""))
-    core = parts["core"].where(good).str.replace(_THOUSANDS[decimal], "", regex=True)
-    core = core.str.replace(",", ".") + parts["exp"].fillna("")
-    numbers = pd.to_numeric(core, errors="coerce")
-    negative = (
-        parts["open"].notna() | parts["sign"].isin(["-", "−"]) | parts["sign2"].isin(["-", "−"])
-    )
-    numbers = numbers.where(~negative, -numbers)
-    words = present & ~matched  # "inf", "-Infinity": what float() reads
-    numbers = numbers.where(~words, pd.to_numeric(texts.where(words), errors="coerce"))
+    plain = pd.to_numeric(texts.where(present), errors="coerce")
+    if decimal == "." and not (present & plain.isna()).any():
+        return plain.astype(np.float64), None  # plain numbers: what the rules below give them
+    candidates = present & (plain.notna() | texts.str.contains(r"\d", regex=True))
+    if 2 * int(candidates.sum()) <= int(present.sum()):
+        return texts.where(present).astype("str"), None  # mostly words: text, whatever the rest
+    codes, distinct = pd.factorize(texts.where(present))  # codes (N,): -1 where missing
+    cells = pd.Series(np.asarray(distinct, dtype=object), dtype="str")
+    weights = np.bincount(codes[codes >= 0], minlength=len(cells))
+    values, for_people = _read_cells(cells, weights, decimal)
+    numbers = pd.Series(np.where(codes >= 0, values[codes], np.nan), index=texts.index)
     bad = present & numbers.isna()
     n_bad = int(bad.sum())
     if n_bad == 0:
-        return numbers.astype(np.float64), _conversion(name, texts, numbers, parts, decimal)
+        written = np.flatnonzero((codes >= 0) & for_people[codes])
+        if not len(written):
+            return numbers, None
+        row = int(written[0])
+        return numbers, Conversion(name, texts.iloc[row], float(numbers.iloc[row]))
     if int(present.sum()) - n_bad > n_bad:
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise LinregError(
@@ -565,27 +566,43 @@ def read_number_column(
     return texts.where(present).astype("str"), None
 
 
-def _well_signed(parts: pd.DataFrame) -> pd.Series:
-    """Cells with at most one sign, and parentheses only in pairs and without a sign."""
-    has_open, has_close = parts["open"].notna(), parts["close"].notna()
-    signs = parts["sign"].notna().astype(int) + parts["sign2"].notna().astype(int)
-    return (has_open == has_close) & (signs + has_open.astype(int) <= 1)
+def _read_cells(
+    cells: pd.Series, weights: np.ndarray, decimal: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct cell texts (M,) occurring ``weights`` (M,) times read by the rules above: their
+    values (M,) (NaN where a cell does not fit the column's convention and unit), and which
+    of them are written for people (M,) (a unit, parentheses or thousands separators)."""
+    texts = pa.array(cells.to_numpy(dtype=object), type=pa.string())
+    parts = pc.extract_regex(texts, _NUMBER_CELL)  # a null row where the cell is no number
+    part = {name: pc.struct_field(parts, name).fill_null("") for name in parts.type.names}
+    given = {name: _numpy(pc.not_equal(text, "")) for name, text in part.items()}
+    fits = {".": _numpy(pc.match_substring_regex(part["core"], _POINT)),
+            ",": _numpy(pc.match_substring_regex(part["core"], _COMMA))}  # fmt: skip
+    n_point, n_comma = weights[fits["."]].sum(), weights[fits[","]].sum()
+    if n_point != n_comma:
+        decimal = "." if n_point > n_comma else ","
+    units = _numpy(pc.binary_join_element_wise(part["before"], part["after"], "|"))
+    unit = pd.Series(weights[fits[decimal]]).groupby(units[fits[decimal]]).sum()
+    signs = given["sign"].astype(int) + given["sign2"] + given["open"]
+    well_signed = (given["open"] == given["close"]) & (signs <= 1)
+    good = fits[decimal] & well_signed & (units == (unit.idxmax() if len(unit) else ""))
+    core = pc.replace_substring_regex(part["core"], _THOUSANDS[decimal], "")
+    core = pc.binary_join_element_wise(pc.replace_substring(core, ",", "."), part["exp"], "")
+    values = pd.to_numeric(pd.Series(_numpy(core)), errors="coerce").to_numpy(dtype=np.float64)
+    values = np.where(good, values, np.nan)
+    minus = pa.array(["-", "−"])
+    sign, sign2 = (_numpy(pc.is_in(part[name], minus)) for name in ("sign", "sign2"))
+    negative = given["open"] | sign | sign2
+    values = np.where(negative, -values, values)
+    words = ~given["core"]  # "inf", "-Infinity": what float() reads
+    values[words] = pd.to_numeric(cells[words], errors="coerce").to_numpy(dtype=np.float64)
+    grouped = _numpy(pc.match_substring_regex(part["core"], _THOUSANDS[decimal]))
+    for_people = given["before"] | given["after"] | given["open"] | grouped
+    return values, for_people & good
 
 
-def _conversion(
-    name: str, texts: pd.Series, numbers: pd.Series, parts: pd.DataFrame, decimal: str
-) -> Conversion | None:
-    """The Conversion naming the first cell written for people, or None if there is none."""
-    for_people = (
-        parts["before"].notna()
-        | parts["after"].notna()
-        | parts["open"].notna()
-        | parts["core"].str.contains(_THOUSANDS[decimal], regex=True).fillna(False).astype(bool)
-    )
-    if not for_people.any():
-        return None
-    row = int(np.flatnonzero(for_people.to_numpy())[0])
-    return Conversion(column=name, example=texts.iloc[row], value=float(numbers.iloc[row]))
+def _numpy(array: pa.Array) -> np.ndarray:
+    return array.to_numpy(zero_copy_only=False)
 
 
 # ---------------------------------------------------------------------------------------------
