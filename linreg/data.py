@@ -362,10 +362,11 @@ def _parse(
             engine="c",
             low_memory=False,
         )
-    except pd.errors.ParserError as err:
-        raise _parser_error(str(err), delimiter, skipped) from None
-    except (ValueError, UnicodeError) as err:
-        raise LinregError("bad_csv", line="?", detail=str(err)) from None
+    except (ValueError, UnicodeError) as err:  # pandas' ParserError is a ValueError
+        error = _parser_error(str(err), delimiter, skipped)
+        if error.code == "unreadable_csv":  # pandas did not say where: look line by line
+            _check_lines(text, delimiter, len(names), skipped)
+        raise error from None
     if len(frame) > MAX_ROWS:
         found = sum(1 for line in text.split("\n") if line.strip()) - has_header
         raise LinregError("too_many_rows", found=found, limit=MAX_ROWS)
@@ -386,7 +387,7 @@ def _parser_error(message: str, delimiter: str, skipped: int) -> LinregError:
     if quote := _PANDAS_QUOTE.search(message):
         line = int(quote.group(1)) + 1 + skipped
         return LinregError("bad_csv", line=line, detail="a quoted value is never closed")
-    return LinregError("bad_csv", line="?", detail=message.removeprefix("Error tokenizing data. "))
+    return LinregError("unreadable_csv", detail=message.removeprefix("Error tokenizing data. "))
 
 
 # ---------------------------------------------------------------------------------------------

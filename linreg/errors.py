@@ -93,6 +93,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "La línea {line} del archivo no se pudo leer como CSV ({detail}); revisa las comillas "
         '(") de esa línea.',
     ),
+    "unreadable_csv": (
+        "The file could not be read as CSV ({detail}), although every line has one value per "
+        'column and closes its quotes ("); check that it was exported as CSV text.',
+        "El archivo no se pudo leer como CSV ({detail}), aunque cada línea tiene un valor por "
+        'columna y cierra sus comillas ("); comprueba que se exportó como texto CSV.',
+    ),
     "not_a_number": (
         "Column {column!r}, row {row}: {value!r} is not a number ({count} such cell(s) in a "
         "column of numbers). Write a number there, or leave the cell empty.",

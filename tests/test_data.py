@@ -706,3 +706,15 @@ def test_separator_inside_every_rows_text_is_not_taken_for_the_separator():
     frame = read_csv(b"name;role,x,y\nSmith; boss,1,2\nDoe; clerk,3,4\nRoe; cook,5,6\n")
     assert list(frame.columns) == ["name;role", "x", "y"]
     assert frame["y"].tolist() == [2.0, 4.0, 6.0]
+
+
+def test_a_parser_error_without_a_line_is_located_line_by_line(monkeypatch):
+    def fails(*args, **kwargs):
+        raise pd.errors.ParserError("Error tokenizing data. C error: out of memory")
+
+    monkeypatch.setattr(pd, "read_csv", fails)
+    monkeypatch.setattr(data, "_LINE_CHECK_BYTES", 0)  # a big file: lines not checked before
+    err = refused(CORPUS / "ragged_too_many_fields.csv", "ragged_row")
+    assert err.params["line"] == 3
+    err = refused(CORPUS / "crlf_line_endings.csv", "unreadable_csv")
+    assert err.params == {"detail": "C error: out of memory"}
