@@ -4,6 +4,11 @@ Limits: files up to ``MAX_BYTES``, tables up to ``MAX_COLUMNS`` columns and ``MA
 Row numbers in messages are 1-based data rows (the header, blank lines and rows with every cell
 empty are not counted); problems found while parsing the file name the physical line instead
 (the header is line 1).
+
+Files as R, pandas, Excel and Sheets export them: a first column under an empty header is the
+rows' labels (the frame's index, never an input or target); the markers in ``MISSING`` are
+missing values everywhere; numbers written for people ("$250,000", "12%", "1.234,5", "(7)")
+are read as numbers and reported as ``Conversion``s (rules at ``read_number_column``).
 """
 
 from __future__ import annotations
