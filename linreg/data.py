@@ -4,6 +4,11 @@ Limits: files up to ``MAX_BYTES``, tables up to ``MAX_COLUMNS`` columns and ``MA
 Row numbers in messages are 1-based data rows (the header, blank lines and rows with every cell
 empty are not counted); problems found while parsing the file name the physical line instead
 (the header is line 1).
+
+Files as R, pandas, Excel and Sheets export them: a first column under an empty header is the
+rows' labels (the frame's index, never an input or target); the markers in ``MISSING`` are
+missing values everywhere; numbers written for people ("$250,000", "12%", "1.234,5", "(7)")
+are read as numbers and reported as ``Conversion``s (rules at ``read_number_column``).
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linreg.errors import LinregError
+from linreg.texts import Catalog
 
 MAX_BYTES: int = 200 * 1024 * 1024
 MAX_COLUMNS: int = 1000
@@ -32,14 +40,21 @@ SAMPLES: dict[str, Path] = {name: _SAMPLE_DIR / f"{name}.csv" for name in ("samp
 
 # Candidate separators, in order of preference when several split the file consistently.
 DELIMITERS: tuple[str, ...] = ("\t", ";", "|", ",")
-# Cell texts read as a missing value.
-MISSING: frozenset[str] = frozenset({"", "nan", "NaN", "NAN", "NA"})
+# Cell texts read as a missing value, everywhere (files, edited tables): the usual spellings of
+# "not available" and Excel's error values (a formula that failed has no number to give).
+MISSING: frozenset[str] = frozenset(
+    {"", "NA", "N/A", "n/a", "#N/A", "#NA", "NaN", "nan", "NAN", "null", "NULL", "Null", "-"}
+    | {"#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"}
+)
+# Header texts of a first column that holds the rows' labels: R's write.csv writes "", pandas'
+# to_csv nothing, and a table read back by pandas and written again "Unnamed: 0".
+LABEL_HEADERS: frozenset[str] = frozenset({"", "Unnamed: 0"})
 
 _SCAN_BYTES = 64 * 1024  # how much of the file is sniffed for binary data and the separator
 _SAMPLE_RECORDS = 50  # records used to detect the separator and decimal commas
 _LINE_CHECK_BYTES = 20 * 1024 * 1024  # files up to this size get every line checked
 _MAX_LISTED_ROWS = 10
-_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
+_DECIMAL_COMMA = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+")  # 2,5  1.234,5
 _SEP_HINT = re.compile(r"sep=(.)[ \t]*\n")  # Excel's optional first line, e.g. "sep=;"
 _PANDAS_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _PANDAS_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
@@ -73,14 +88,53 @@ class Dataset:
         return self.targets.shape[1]
 
 
+# Notes about the file as read (not errors).
+NOTES = Catalog(
+    "data",
+    {
+        "number_read_as": (
+            "{column}: {example!r} read as {value}",
+            "{column}: {example!r} leído como {value}",
+        ),
+    },
+)
+
 # ---------------------------------------------------------------------------------------------
 # Reading
 
 
-def read_csv(source: bytes | str | os.PathLike) -> pd.DataFrame:
-    """Parse CSV bytes (or a file path) into a DataFrame: numeric columns as float64, text columns as str.
+@dataclass(frozen=True)
+class Conversion:
+    """A column of numbers written for people (currency, %, thousands separators, parentheses
+    for negatives) that was read as numbers: one of its cells as written and as read."""
 
-    A str holding a line break is taken as the CSV text itself rather than a path."""
+    column: str
+    example: str  # the cell's text, e.g. "$250,000"
+    value: float  # what it was read as, e.g. 250000.0
+
+    def message(self, lang: str = "en") -> str:
+        """One line, e.g. "Price: '$250,000' read as 250000"."""
+        return NOTES(
+            "number_read_as",
+            lang,
+            column=self.column,
+            example=self.example,
+            value=_plain(self.value),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A table as read: numeric columns float64, text columns str, the rows' labels (if the file
+    has them) as its index; and the columns read from numbers written for people."""
+
+    frame: pd.DataFrame
+    conversions: tuple[Conversion, ...] = ()
+
+
+def read_table(source: bytes | str | os.PathLike) -> Table:
+    """Parse CSV bytes (or a file path) into a Table. A str holding a line break is taken as the
+    CSV text itself rather than a path."""
     raw = _read_bytes(source)
     text = _decode(raw)
     delimiter, skipped_lines = None, 0
@@ -97,7 +151,12 @@ def read_csv(source: bytes | str | os.PathLike) -> pd.DataFrame:
     if len(raw) <= _LINE_CHECK_BYTES:
         _check_lines(text, delimiter, len(names), skipped_lines)
     frame = _parse(text, delimiter, names, has_header, decimal, skipped_lines)
-    return validate_frame(frame)
+    return _validate(frame, decimal)
+
+
+def read_csv(source: bytes | str | os.PathLike) -> pd.DataFrame:
+    """The table of ``read_table(source)``: numeric columns as float64, text columns as str."""
+    return read_table(source).frame
 
 
 def load_sample(name: str) -> pd.DataFrame:
@@ -215,6 +274,20 @@ def _from_header(text: str, delimiter: str, skipped_lines: int) -> tuple[str, in
 
 
 def _detect_delimiter(sample: str) -> str:
+    """The file's separator, one of DELIMITERS: clevercsv's choice (its dialect detection scores
+    how well each separator makes a table of the sample) when it splits the header in two or
+    more fields, else ``_consistent_delimiter``'s."""
+    import clevercsv  # imported here: 0.2 s that only reading a file needs
+
+    dialect = clevercsv.Detector().detect(sample, delimiters=DELIMITERS)
+    if dialect is not None and dialect.delimiter in DELIMITERS:
+        records = _records(sample, dialect.delimiter)
+        if records and len(records[0]) >= 2:
+            return dialect.delimiter
+    return _consistent_delimiter(sample)
+
+
+def _consistent_delimiter(sample: str) -> str:
     """The separator that splits the sample's records into a consistent number of fields > 1.
 
     With no consistent candidate, the one whose header splits in two or more fields and that most
@@ -242,7 +315,8 @@ def _column_names(header: list[str]) -> tuple[list[str], bool]:
     if all(_is_number(cell) for cell in header):
         return [f"x{i}" for i in range(1, len(header) + 1)], False
     names = [cell.strip() for cell in header]
-    _check_names(names)
+    labelled = names[0] in LABEL_HEADERS
+    _check_names(names[labelled:], first_position=1 + labelled)
     return names, True
 
 
@@ -253,10 +327,10 @@ def _is_number(cell: str) -> bool:
         return False
 
 
-def _check_names(names: Sequence[str]) -> None:
-    """Refuse empty or repeated column names."""
+def _check_names(names: Sequence[str], first_position: int = 1) -> None:
+    """Refuse empty or repeated column names (positions in messages count from first_position)."""
     seen: dict[str, list[int]] = {}
-    for position, name in enumerate(names, start=1):
+    for position, name in enumerate(names, start=first_position):
         if not name:
             raise LinregError("empty_column_name", position=position)
         seen.setdefault(name, []).append(position)
@@ -309,10 +383,11 @@ def _parse(
             engine="c",
             low_memory=False,
         )
-    except pd.errors.ParserError as err:
-        raise _parser_error(str(err), delimiter, skipped) from None
-    except (ValueError, UnicodeError) as err:
-        raise LinregError("bad_csv", line="?", detail=str(err)) from None
+    except (ValueError, UnicodeError) as err:  # pandas' ParserError is a ValueError
+        error = _parser_error(str(err), delimiter, skipped)
+        if error.code == "unreadable_csv":  # pandas did not say where: look line by line
+            _check_lines(text, delimiter, len(names), skipped)
+        raise error from None
     if len(frame) > MAX_ROWS:
         found = sum(1 for line in text.split("\n") if line.strip()) - has_header
         raise LinregError("too_many_rows", found=found, limit=MAX_ROWS)
@@ -333,7 +408,7 @@ def _parser_error(message: str, delimiter: str, skipped: int) -> LinregError:
     if quote := _PANDAS_QUOTE.search(message):
         line = int(quote.group(1)) + 1 + skipped
         return LinregError("bad_csv", line=line, detail="a quoted value is never closed")
-    return LinregError("bad_csv", line="?", detail=message.removeprefix("Error tokenizing data. "))
+    return LinregError("unreadable_csv", detail=message.removeprefix("Error tokenizing data. "))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,23 +420,65 @@ def validate_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
     Cells may be numbers, strings or None. Rows with no values at all are dropped; a column whose
     cells are mostly numbers but holds a stray word is an error naming column, row and value; a
-    column of mostly text is kept as str."""
+    column of mostly text is kept as str; numbers written for people are read (see
+    ``read_number_column``). A first column under an empty header (or "Unnamed: 0") becomes the
+    rows' labels (the index); labels the table already has (an index other than a RangeIndex)
+    are kept."""
+    return _validate(frame).frame
+
+
+def _validate(frame: pd.DataFrame, decimal: str = ".") -> Table:
     names = [str(name).strip() for name in frame.columns]
-    _check_names(names)
-    if len(names) > MAX_COLUMNS:
-        raise LinregError("too_many_columns", found=len(names), limit=MAX_COLUMNS)
+    labelled = bool(names) and names[0] in LABEL_HEADERS
+    _check_names(names[labelled:], first_position=1 + labelled)
+    if len(names) - labelled > MAX_COLUMNS:
+        raise LinregError("too_many_columns", found=len(names) - labelled, limit=MAX_COLUMNS)
     if len(frame) > MAX_ROWS:
         raise LinregError("too_many_rows", found=len(frame), limit=MAX_ROWS)
+    keep_index = not isinstance(frame.index, pd.RangeIndex)
     frame = frame.set_axis(names, axis=1)
     blank = _blank_rows(frame)
     if blank.any():
         frame = frame.loc[~blank]
     if frame.empty:
         raise LinregError("no_data_rows")
-    frame = frame.reset_index(drop=True)
+    if labelled:
+        frame = _labels_to_index(frame, names[0])
+    elif not keep_index:
+        frame = frame.reset_index(drop=True)
     if all(dtype == np.float64 for dtype in frame.dtypes):
-        return frame  # already clean numbers: no per-column pass over a big table
-    return pd.DataFrame({name: _convert_column(name, frame[name]) for name in names})
+        return Table(frame)  # already clean numbers: no per-column pass over a big table
+    columns, conversions = {}, []
+    for name in frame.columns:
+        columns[name], conversion = read_number_column(name, frame[name], decimal)
+        if conversion is not None:
+            conversions.append(conversion)
+    return Table(pd.DataFrame(columns, index=frame.index), tuple(conversions))
+
+
+def _labels_to_index(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The table with its first column as the rows' labels (the index), which must be unique;
+    a first column with no name and no values is dropped."""
+    column = frame[name]
+    rest = frame.drop(columns=name).reset_index(drop=True)
+    missing = _missing(column).to_numpy()
+    if missing.all():
+        return rest
+    if missing.any():
+        raise LinregError("row_label_missing", row=int(np.flatnonzero(missing)[0]) + 1)
+    if _is_numeric(column) and (column == np.floor(column)).all() and column.abs().max() < 2**53:
+        labels = pd.Index(column.to_numpy(dtype=np.int64))
+    else:
+        labels = pd.Index(_texts(column).to_numpy(dtype=object), dtype="str")
+    repeated = labels.duplicated(keep=False)
+    if repeated.any():
+        rows = np.flatnonzero(labels == labels[repeated][0]) + 1
+        raise LinregError(
+            "row_labels_repeated",
+            value=str(labels[repeated][0]),
+            rows=", ".join(map(str, rows[:_MAX_LISTED_ROWS])),
+        )
+    return rest.set_axis(labels, axis=0)
 
 
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -389,28 +506,125 @@ def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
-def _convert_column(name: str, column: pd.Series) -> pd.Series:
-    """The column as float64 numbers, or as str if it is mostly text."""
+def _plain(value: float) -> str:
+    """A number as people write it: 250000, 0.125, -1234.5, 1e+20."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers written for people
+#
+# A text column is read as numbers when its cells are numbers, each optionally with a currency
+# symbol or code (before or after), a trailing %, thousands separators, a sign or parentheses
+# for a negative. The rules:
+# - one unit per column: every cell has the same currency and % (or none); 12% reads as 12
+#   (the number as written, in percent), not 0.12;
+# - one convention per column, decimal point (thousands "," "'" or a space) or decimal comma
+#   (thousands "." "'" or a space). A cell such as "1,5", "1.234,5" or "1.234.567" only fits
+#   the comma convention; "1.5", "1,234.5" or "1,234,567" only the point one. The convention
+#   most cells fit wins; cells that fit neither or only the other are the column's stray cells.
+# - when every cell fits both ("1,234", "1.234", "12", "1 234"), the file decides: a decimal
+#   comma if the file is separated by ";", tab or "|" and holds decimal commas (the way
+#   European Excel writes CSV), else a decimal point. So "1,234" quoted in a comma-separated
+#   file is 1234, and 1,234 in a semicolon file with decimal commas is 1.234.
+# The same numbers with a plain decimal point or comma and nothing else are read silently, as
+# always; any other conversion is reported as a Conversion.
+
+_CURRENCIES = (
+    *("US$", "R$", "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "₫", "฿"),
+    *("USD", "EUR", "GBP", "JPY", "CNY", "CHF", "CAD", "AUD", "NZD", "MXN", "BRL", "ARS"),
+    *("CLP", "COP", "PEN", "UYU", "INR", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "ZAR"),
+)
+_UNIT = "|".join(re.escape(unit) for unit in sorted(_CURRENCIES, key=len, reverse=True))
+# RE2 patterns (pyarrow.compute runs them natively, ~10× faster than re on a million cells).
+_SPACE = " \u00a0\u202f"  # space, no-break space, narrow no-break space (French thousands)
+_GROUP = "'’" + _SPACE  # thousands separators of both conventions (Swiss ', and spaces)
+_NUMBER_CELL = (
+    rf"^(?P<open>\()?(?P<sign>[-+−])?(?:(?P<before>{_UNIT})[{_SPACE}]?)?(?P<sign2>[-+−])?"
+    rf"(?P<core>\d(?:[\d.,{_GROUP}]*\d)?|[.,]\d+)(?P<exp>[eE][-+]?\d+)?"
+    rf"(?:[{_SPACE}]?(?P<after>{_UNIT}|%))?(?P<close>\))?$"
+)
+_POINT = rf"^(?:\d{{1,3}}(?:[,{_GROUP}]\d{{3}})+|\d+)(?:\.\d+)?$|^\.\d+$"
+_COMMA = rf"^(?:\d{{1,3}}(?:[.{_GROUP}]\d{{3}})+|\d+)(?:,\d+)?$|^,\d+$"
+_THOUSANDS = {".": f"[,{_GROUP}]", ",": f"[.{_GROUP}]"}
+
+
+def read_number_column(
+    name: str, column: pd.Series, decimal: str = "."
+) -> tuple[pd.Series, Conversion | None]:
+    """The column as float64 numbers (and the Conversion if it was written for people), or as
+    str if it is mostly text. A column of numbers with a few stray cells is an error naming the
+    first of them. ``decimal`` is the file's decimal mark, used only when every cell could be
+    read either way (see the rules above)."""
     if _is_numeric(column):
-        return column.astype(np.float64)
+        return column.astype(np.float64), None
     texts = _texts(column)
     present = ~texts.isin(MISSING)
-    numbers = pd.to_numeric(texts.where(present), errors="coerce")
+    plain = pd.to_numeric(texts.where(present), errors="coerce")
+    if decimal == "." and not (present & plain.isna()).any():
+        return plain.astype(np.float64), None  # plain numbers: what the rules below give them
+    candidates = present & (plain.notna() | texts.str.contains(r"\d", regex=True))
+    if 2 * int(candidates.sum()) <= int(present.sum()):
+        return texts.where(present).astype("str"), None  # mostly words: text, whatever the rest
+    codes, distinct = pd.factorize(texts.where(present))  # codes (N,): -1 where missing
+    cells = pd.Series(np.asarray(distinct, dtype=object), dtype="str")
+    weights = np.bincount(codes[codes >= 0], minlength=len(cells))
+    values, for_people = _read_cells(cells, weights, decimal)
+    numbers = pd.Series(np.where(codes >= 0, values[codes], np.nan), index=texts.index)
     bad = present & numbers.isna()
-    if bad.any():  # decimal commas, e.g. "1,5" quoted in a comma-separated file
-        with_points = pd.to_numeric(texts.where(present).str.replace(",", "."), errors="coerce")
-        bad_with_points = present & with_points.isna()
-        if bad_with_points.sum() < bad.sum():
-            numbers, bad = with_points, bad_with_points
     n_bad = int(bad.sum())
     if n_bad == 0:
-        return numbers.astype(np.float64)
+        written = np.flatnonzero((codes >= 0) & for_people[codes])
+        if not len(written):
+            return numbers, None
+        row = int(written[0])
+        return numbers, Conversion(name, texts.iloc[row], float(numbers.iloc[row]))
     if int(present.sum()) - n_bad > n_bad:
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise LinregError(
             "not_a_number", column=name, row=row + 1, value=texts.iloc[row], count=n_bad
         )
-    return texts.where(present).astype("str")
+    return texts.where(present).astype("str"), None
+
+
+def _read_cells(
+    cells: pd.Series, weights: np.ndarray, decimal: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct cell texts (M,) occurring ``weights`` (M,) times read by the rules above: their
+    values (M,) (NaN where a cell does not fit the column's convention and unit), and which
+    of them are written for people (M,) (a unit, parentheses or thousands separators)."""
+    texts = pa.array(cells.to_numpy(dtype=object), type=pa.string())
+    parts = pc.extract_regex(texts, _NUMBER_CELL)  # a null row where the cell is no number
+    part = {name: pc.struct_field(parts, name).fill_null("") for name in parts.type.names}
+    given = {name: _numpy(pc.not_equal(text, "")) for name, text in part.items()}
+    fits = {".": _numpy(pc.match_substring_regex(part["core"], _POINT)),
+            ",": _numpy(pc.match_substring_regex(part["core"], _COMMA))}  # fmt: skip
+    n_point, n_comma = weights[fits["."]].sum(), weights[fits[","]].sum()
+    if n_point != n_comma:
+        decimal = "." if n_point > n_comma else ","
+    units = _numpy(pc.binary_join_element_wise(part["before"], part["after"], "|"))
+    unit = pd.Series(weights[fits[decimal]]).groupby(units[fits[decimal]]).sum()
+    signs = given["sign"].astype(int) + given["sign2"] + given["open"]
+    well_signed = (given["open"] == given["close"]) & (signs <= 1)
+    good = fits[decimal] & well_signed & (units == (unit.idxmax() if len(unit) else ""))
+    core = pc.replace_substring_regex(part["core"], _THOUSANDS[decimal], "")
+    core = pc.binary_join_element_wise(pc.replace_substring(core, ",", "."), part["exp"], "")
+    values = pd.to_numeric(pd.Series(_numpy(core)), errors="coerce").to_numpy(dtype=np.float64)
+    values = np.where(good, values, np.nan)
+    minus = pa.array(["-", "−"])
+    sign, sign2 = (_numpy(pc.is_in(part[name], minus)) for name in ("sign", "sign2"))
+    negative = given["open"] | sign | sign2
+    values = np.where(negative, -values, values)
+    words = ~given["core"]  # "inf", "-Infinity": what float() reads
+    values[words] = pd.to_numeric(cells[words], errors="coerce").to_numpy(dtype=np.float64)
+    grouped = _numpy(pc.match_substring_regex(part["core"], _THOUSANDS[decimal]))
+    for_people = given["before"] | given["after"] | given["open"] | grouped
+    return values, for_people & good
+
+
+def _numpy(array: pa.Array) -> np.ndarray:
+    return array.to_numpy(zero_copy_only=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,17 +637,17 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def is_id_like(values: pd.Series) -> bool:
-    """True for a counter column: N >= 2 consecutive integers, each once, in any order.
+    """True for a row number: 1, 2, …, N or 0, 1, …, N−1 in the table's order (N >= 2).
 
-    A row number (1..N, 0..N-1) or a run of years (2017..2022): it tells rows apart rather
-    than measuring anything, so it is not a default input.
+    It tells rows apart rather than measuring anything, so it is not a default input. Years
+    (1947…1962) and other ordered values are measurements and stay candidates.
     """
     if not _is_numeric(values) or len(values) < 2 or values.isna().any():
         return False
-    ordered = np.sort(values.to_numpy(dtype=np.float64))
-    start = ordered[0]
-    consecutive = np.array_equal(ordered, np.arange(len(ordered)) + start)
-    return bool(start == np.floor(start) and consecutive)
+    numbers = values.to_numpy(dtype=np.float64)
+    return bool(
+        numbers[0] in (0.0, 1.0) and np.array_equal(numbers, numbers[0] + np.arange(len(numbers)))
+    )
 
 
 def default_roles(frame: pd.DataFrame) -> tuple[list[str], list[str]]:

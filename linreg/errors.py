@@ -94,6 +94,29 @@ ERRORS = Catalog(
             "La línea {line} del archivo no se pudo leer como CSV ({detail}); revisa las comillas "
             '(") de esa línea.',
         ),
+        "unreadable_csv": (
+            "The file could not be read as CSV ({detail}), although every line has one value per "
+            'column and closes its quotes ("); check that it was exported as CSV text.',
+            "El archivo no se pudo leer como CSV ({detail}), aunque cada línea tiene un valor por "
+            'columna y cierra sus comillas ("); comprueba que se exportó como texto CSV.',
+        ),
+        "row_labels_repeated": (
+            "The first column has no name in the header, so it is read as the rows' labels, but "
+            "{value!r} labels more than one row (rows {rows}); labels must differ. Give the column a "
+            "name in the header to use it as data, or make its labels unique.",
+            "La primera columna no tiene nombre en el encabezado, así que se lee como las etiquetas "
+            "de las filas, pero {value!r} etiqueta más de una fila (filas {rows}); las etiquetas "
+            "deben ser distintas. Da un nombre a la columna en el encabezado para usarla como "
+            "datos, o haz que sus etiquetas sean únicas.",
+        ),
+        "row_label_missing": (
+            "The first column has no name in the header, so it is read as the rows' labels, but row "
+            "{row} has no label. Give every row a label, or give the column a name in the header to "
+            "use it as data.",
+            "La primera columna no tiene nombre en el encabezado, así que se lee como las etiquetas "
+            "de las filas, pero la fila {row} no tiene etiqueta. Da una etiqueta a cada fila, o da "
+            "un nombre a la columna en el encabezado para usarla como datos.",
+        ),
         "not_a_number": (
             "Column {column!r}, row {row}: {value!r} is not a number ({count} such cell(s) in a "
             "column of numbers). Write a number there, or leave the cell empty.",

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from linreg.errors import POSITIVE, WHOLE_FROM_0, LinregError
+from linreg.reference import standardization
 from linreg.texts import LANGUAGES, Catalog, Phrase
-from linreg.trainer import EXPLODE_FACTOR, INITS, OPTIMIZERS, TrainConfig, standardization
+from linreg.trainer import EXPLODE_FACTOR, INITS, OPTIMIZERS, TrainConfig
 
 # Past this many data values the script packs them (base64 of zlib of float64) instead of
 # writing them out: a list literal of millions of numbers is too slow for Python to compile.

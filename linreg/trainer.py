@@ -22,7 +22,7 @@ from torch import nn
 
 from linreg.errors import POSITIVE, LinregError
 from linreg.history import History, Snapshot
-from linreg.reference import LeastSquares
+from linreg.reference import LeastSquares, standardization
 from linreg.texts import Phrase
 
 ENGINES = ("scratch", "nn")  # "scratch": the seed's manual update; "nn": nn.Linear + torch.optim
@@ -143,14 +143,6 @@ def initial_parameters(
         return torch.zeros(n_targets, n_inputs), torch.zeros(n_targets)
     draw = {"torch.rand": torch.rand, "torch.randn": torch.randn}[draw]
     return draw(n_targets, n_inputs, generator=generator), draw(n_targets, generator=generator)
-
-
-def standardization(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, scale) of each column of ``values`` (N, C): the population standard deviation, or
-    1 for a constant column, which is then only centred."""
-    values = np.asarray(values, dtype=np.float64)
-    std = values.std(axis=0)
-    return values.mean(axis=0), np.where(std > 0, std, 1.0)
 
 
 def to_original_units(

@@ -17,6 +17,7 @@ from linreg.data import (
     load_sample,
     numeric_columns,
     read_csv,
+    read_table,
     select,
     validate_frame,
 )
@@ -268,8 +269,8 @@ def test_unclosed_quote_in_a_big_file_is_caught_by_pandas(monkeypatch):
 
 def test_stray_word_in_a_numeric_column_is_an_error_not_a_text_column():
     err = refused(CORPUS / "stray_word_in_numeric_column.csv", "not_a_number")
-    assert err.params == {"column": "rainfall", "row": 3, "value": "n/a", "count": 1}
-    assert str(err).startswith("Column 'rainfall', row 3: 'n/a' is not a number")
+    assert err.params == {"column": "rainfall", "row": 3, "value": "unknown", "count": 1}
+    assert str(err).startswith("Column 'rainfall', row 3: 'unknown' is not a number")
 
 
 def test_text_column_is_kept_as_text_and_is_not_numeric():
@@ -382,9 +383,10 @@ def test_id_like_column_stays_an_input_when_it_is_the_only_one():
 
 @pytest.mark.parametrize(
     ("values", "expected"),
-    [([1, 2, 3, 4], True), ([0, 1, 2], True), ([3, 1, 2], True), ([2, 3, 4], True),
-     ([2019, 2017, 2018, 2020], True), ([2, 4, 6], False), ([1, 2, 2], False),
-     ([1.5, 2.5], False), ([1], False), (["a", "b"], False)],
+    [([1, 2, 3, 4], True), ([0, 1, 2], True), ([1.0, 2.0], True), ([3, 1, 2], False),
+     ([2, 3, 4], False), ([2017, 2018, 2019, 2020], False), ([2019, 2017, 2018, 2020], False),
+     ([2, 4, 6], False), ([1, 2, 2], False), ([1, 2, None], False), ([1.5, 2.5], False),
+     ([1], False), (["a", "b"], False)],
 )  # fmt: skip
 def test_is_id_like(values, expected):
     assert is_id_like(pd.Series(values)) is expected
@@ -531,3 +533,188 @@ def test_values_beyond_float32_are_refused_naming_the_cell():
         data.select(frame)
     assert info.value.code == "too_large_value"
     assert "'y'" in str(info.value) and "row 2" in str(info.value) and "1e+150" in str(info.value)
+
+
+# --- row labels (issue 10) ------------------------------------------------------------------
+
+
+def test_r_write_csv_row_names_are_the_tables_labels_not_a_column():
+    frame = corpus("r_write_csv_row_names.csv")
+    assert list(frame.columns) == ["mpg", "cyl", "disp", "hp", "wt"]
+    assert frame.index.tolist()[:3] == ["Mazda RX4", "Mazda RX4 Wag", "Datsun 710"]
+    assert frame.loc["Valiant"].tolist() == [18.1, 6.0, 225.0, 105.0, 3.46]
+    assert default_roles(frame) == (["mpg", "cyl", "disp", "hp"], ["wt"])
+    dataset = select(frame, inputs=["disp", "hp"], targets=["mpg"])
+    assert dataset.inputs[:, 0].tolist() == [160, 160, 108, 258, 360, 225]
+
+
+def test_r_write_csv_numbered_rows_are_integer_labels_and_na_is_missing():
+    frame = corpus("r_write_csv_numbered_rows.csv")
+    assert frame.index.tolist() == [1, 2, 3] and frame.index.dtype == np.int64
+    assert list(frame.columns) == ["year", "rainfall", "yield"]
+    assert np.isnan(frame["yield"].iloc[0]) and frame["yield"].tolist()[1:] == [101.0, 99.5]
+
+
+def test_pandas_to_csv_index_round_trips():
+    original = pd.DataFrame({"temperature": [73.0, 91.0, 87.5], "rainfall": [67.0, 88.0, 1.0]})
+    frame = read_csv(original.to_csv().encode())  # pandas writes its index under an empty header
+    pd.testing.assert_frame_equal(frame, original, check_index_type=False)
+    assert frame.index.tolist() == [0, 1, 2]
+    labelled = original.set_axis(["a", "b", "c"], axis=0)
+    pd.testing.assert_frame_equal(read_csv(labelled.to_csv()), labelled, check_index_type=False)
+
+
+@pytest.mark.parametrize("name", ["pandas_to_csv_index.csv", "pandas_unnamed_0.csv"])
+def test_pandas_index_under_an_empty_or_unnamed_header(name):
+    frame = corpus(name)
+    assert list(frame.columns) == ["temperature", "rainfall"]
+    assert frame.index.tolist() == [0, 1, 2]
+    assert frame["rainfall"].tolist() == [67.0, 88.0, 134.0]
+
+
+def test_repeated_row_labels_are_refused_naming_the_label_and_rows():
+    err = refused(CORPUS / "repeated_row_labels.csv", "row_labels_repeated")
+    assert err.params == {"value": "north", "rows": "1, 3"}
+    assert "give the column a name" in str(err).lower()
+
+
+def test_a_missing_row_label_names_the_row():
+    err = refused(b",x,y\na,1,2\n,3,4\nc,5,6\n", "row_label_missing")
+    assert err.params == {"row": 2}
+
+
+def test_an_empty_unnamed_first_column_is_dropped():
+    frame = read_csv(b",x,y\n,1,2\n,3,4\n")
+    assert frame.to_dict("list") == {"x": [1.0, 3.0], "y": [2.0, 4.0]}
+
+
+def test_validate_frame_keeps_row_labels_and_drops_blank_rows():
+    edited = pd.DataFrame({"x": ["1", None, "3"], "y": [2.0, None, 4.0]}, index=["a", "b", "c"])
+    frame = validate_frame(edited)
+    assert frame.index.tolist() == ["a", "c"] and frame["x"].tolist() == [1.0, 3.0]
+    assert validate_frame(frame).index.tolist() == ["a", "c"]  # clean numbers keep them too
+
+
+# --- missing values (issue 10) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("marker", sorted(data.MISSING - {""}))
+def test_every_missing_marker_is_missing_in_a_column_of_numbers(marker):
+    frame = read_csv(f"x,y\n1,2\n{marker},3\n4,5\n6,7\n")
+    assert frame["x"].dtype == np.float64 and frame["x"].isna().tolist() == [0, 1, 0, 0]
+
+
+def test_excel_error_values_are_missing_and_named_by_row_or_dropped():
+    frame = corpus("excel_error_values.csv")
+    assert frame["y"].isna().tolist() == [False, True, False, True, False]
+    assert frame["z"].isna().tolist() == [True, False, False, True, False]
+    err = select_error(frame)
+    assert err.code == "missing_values" and err.params["rows"] == "1, 2, 4"
+    dataset = select(frame, drop_missing=True)
+    assert dataset.input_names == ("y",)  # x is a row number 1…5: not a default input
+    assert dataset.dropped_rows == (1, 2, 4) and dataset.inputs.tolist() == [[4], [6]]
+
+
+# --- numbers written for people (issue 10) --------------------------------------------------
+
+
+def test_money_percent_thousands_and_parentheses_are_read_as_numbers():
+    table = read_table(CORPUS / "money_percent_thousands.csv")
+    frame = table.frame
+    assert frame["sales"].tolist() == [250000.0, 1200.5, 98.0, 1000000.0]
+    assert frame["margin"].tolist() == [12.0, 7.5, -3.0, 0.0]  # 12% reads as 12 (percent)
+    assert frame["growth"].tolist() == [-1234.0, 2000.0, 15.0, -7.0]
+    assert numeric_columns(frame) == ["sales", "margin", "growth"]
+    notes = {c.column: c.message("en") for c in table.conversions}
+    assert notes == {
+        "sales": "sales: '$250,000' read as 250000",
+        "margin": "margin: '12%' read as 12",
+        "growth": "growth: '(1,234)' read as -1234",
+    }
+    assert table.conversions[0].message("es") == "sales: '$250,000' leído como 250000"
+    pd.testing.assert_frame_equal(read_csv(CORPUS / "money_percent_thousands.csv"), frame)
+
+
+def test_european_export_thousands_points_decimal_commas_and_euros():
+    table = read_table(CORPUS / "european_thousands_semicolon.csv")
+    frame = table.frame
+    assert frame["Ventas"].tolist() == [1234567.5, 2000.0, 3.25]
+    assert frame["Precio"].tolist() == [1234.5, 99.0, 7.1]
+    assert frame["Superficie"].tolist() == [1234.0, 12.5, 100.0]  # 1.234 beside 12,5: thousands
+    assert [(c.column, c.example, c.value) for c in table.conversions] == [
+        ("Ventas", "1.234.567,5", 1234567.5),
+        ("Precio", "€ 1.234,50", 1234.5),
+        ("Superficie", "1.234", 1234.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["1 234 567", "2 000,5"], [1234567.0, 2000.5]),
+        (["1\u00a0234,5 €", "12 €"], [1234.5, 12.0]),
+        (["USD 1,000", "USD 250"], [1000.0, 250.0]),
+        (["-$5", "$-6", "($7.25)", "+$8"], [-5.0, -6.0, -7.25, 8.0]),
+        (["1'234.5", "12"], [1234.5, 12.0]),
+        (["£3.5k", "£4"], None),  # a suffix that is no unit: text
+    ],
+)
+def test_cells_written_for_people(cells, expected):
+    frame = validate_frame(pd.DataFrame({"v": cells + ["x"] * (expected is None), "w": 1.0}))
+    if expected is None:
+        assert frame["v"].dtype != np.float64
+    else:
+        assert frame["v"].tolist() == expected
+
+
+def test_thousands_or_decimal_comma_is_decided_by_the_column_then_the_file():
+    comma_file = read_table(b'a,b\n"1,234",1\n"5,678",2\n')
+    assert comma_file.frame["a"].tolist() == [1234.0, 5678.0]
+    assert comma_file.conversions[0].message() == "a: '1,234' read as 1234"
+    semicolon_file = read_table(b"a;b\n1,234;1,5\n5,678;2\n")
+    assert semicolon_file.frame["a"].tolist() == [1.234, 5.678]
+    assert semicolon_file.conversions == ()
+    column_decides = read_csv(b'a,b\n"1,234",1\n"5,5",2\n')  # 5,5 is a decimal comma
+    assert column_decides["a"].tolist() == [1.234, 5.5]
+    assert read_table(CORPUS / "quoted_decimal_comma_in_comma_file.csv").conversions == ()
+
+
+def test_a_column_written_two_ways_names_its_stray_cell():
+    err = refused(b'p,q\n"$5",1\n"$6",2\n"\xe2\x82\xac7",3\n', "not_a_number")
+    assert err.params == {"column": "p", "row": 3, "value": "€7", "count": 1}
+    err = refused(b'p,q\n"1,234.5",1\n"1.234,5",2\n7,3\n', "not_a_number")
+    assert err.params["row"] == 2 and err.params["value"] == "1.234,5"
+
+
+def test_a_text_column_with_a_price_in_it_stays_text():
+    frame = read_csv(b'name,price\nnorth,1\nsouth,2\n"$5",3\n')
+    assert numeric_columns(frame) == ["price"] and frame["name"].tolist()[2] == "$5"
+
+
+# --- counters (issue 10) --------------------------------------------------------------------
+
+
+def test_years_stay_default_inputs_on_nist_longley():
+    longley = Path(__file__).resolve().parents[2] / "shared" / "data" / "nist" / "Longley.csv"
+    frame = read_csv(longley)
+    assert frame["x6"].tolist()[:3] == [1947.0, 1948.0, 1949.0]
+    assert default_roles(frame) == (["x1", "x2", "x3", "x4", "x5", "x6"], ["y"])
+
+
+def test_separator_inside_every_rows_text_is_not_taken_for_the_separator():
+    """';' splits every line in two here too; clevercsv's dialect detection sees the table."""
+    frame = read_csv(b"name;role,x,y\nSmith; boss,1,2\nDoe; clerk,3,4\nRoe; cook,5,6\n")
+    assert list(frame.columns) == ["name;role", "x", "y"]
+    assert frame["y"].tolist() == [2.0, 4.0, 6.0]
+
+
+def test_a_parser_error_without_a_line_is_located_line_by_line(monkeypatch):
+    def fails(*args, **kwargs):
+        raise pd.errors.ParserError("Error tokenizing data. C error: out of memory")
+
+    monkeypatch.setattr(pd, "read_csv", fails)
+    monkeypatch.setattr(data, "_LINE_CHECK_BYTES", 0)  # a big file: lines not checked before
+    err = refused(CORPUS / "ragged_too_many_fields.csv", "ragged_row")
+    assert err.params["line"] == 3
+    err = refused(CORPUS / "crlf_line_endings.csv", "unreadable_csv")
+    assert err.params == {"detail": "C error: out of memory"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linreg import cli, script
+from linreg import cli, data, script
 from linreg.dashboard import texts as page_texts
 from linreg.dashboard.settings import DATA_SOURCES
 from linreg.dashboard.texts import TEXT, t
@@ -86,6 +86,7 @@ def test_one_mechanism_holds_every_catalog():
         "errors": ERRORS,
         "cli": cli.TEXT,
         "script": script.COMMENTS,
+        "data": data.NOTES,
     }
     assert set(LANGUAGES) == {"en", "es"}
 
