@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from linreg.data import Dataset, read_csv, select
+from linreg.data import Dataset, read_table, select
 from linreg.errors import LinregError
 from linreg.formatting import equation, number
-from linreg.reference import least_squares, r2_score
+from linreg.reference import least_squares, r2_score, stable_learning_rate
 from linreg.script import build_script
 from linreg.texts import LANGUAGES, Catalog
 from linreg.trainer import (
@@ -300,9 +300,12 @@ def _script_command(args: argparse.Namespace) -> int:
 
 
 def _dataset(args: argparse.Namespace) -> Dataset:
+    """The chosen columns of the CSV; columns of numbers written for people are said on stderr."""
     source = sys.stdin.buffer.read() if args.csv == "-" else Path(args.csv)
-    frame = read_csv(source)
-    return select(frame, args.inputs, args.targets, drop_missing=args.drop_missing)
+    table = read_table(source)
+    for conversion in table.conversions:
+        print(_printable(conversion.message(args.lang)), file=sys.stderr)
+    return select(table.frame, args.inputs, args.targets, drop_missing=args.drop_missing)
 
 
 def _config(args: argparse.Namespace) -> TrainConfig:
@@ -365,6 +368,9 @@ def _result(dataset: Dataset, trainer: Trainer) -> dict:
         "diverged_at": trainer.diverged_at,
         "divergence": trainer.divergence,
         "dropped_rows": list(dataset.dropped_rows),
+        "stable_learning_rate": stable_learning_rate(
+            dataset.inputs, trainer.config.standardize, dataset.n_targets
+        ),
         "history": trainer.history.loss.tolist(),
     }
 

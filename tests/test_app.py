@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from linreg import data
 from linreg.dashboard.texts import t
 from linreg.errors import LinregError
+from linreg.formatting import number as written
+from linreg.reference import stable_learning_rate
 from linreg.trainer import TrainConfig, Trainer
 
 # A Spanish export from Excel: Latin-1, semicolons, decimal commas, accented headers, an ID column.
@@ -235,6 +237,34 @@ def test_upload_a_spanish_excel_export():
     assert not at.error
     click(at, "step")
     assert at.metric[0].value == "1"
+
+
+def test_upload_from_r_with_row_names_and_money():
+    """R's write.csv: row names under an empty header, money as people write it."""
+    at = choose_upload(new_app())
+    content = (
+        b'"","year","price","rooms"\n"Elm St",1990,"$250,000",3\n"Oak Ave",1991,"$310,500",4\n'
+        b'"Pine Rd",1992,"$199,000",2\n"Bay Ct",1993,"$420,000",5\n'
+    )
+    upload(at, "houses.csv", content)
+    assert not at.error
+    frame = table(at)
+    assert list(frame.index) == ["Elm St", "Oak Ave", "Pine Rd", "Bay Ct"]
+    assert list(frame.columns) == ["year", "price", "rooms"]
+    assert frame["price"].tolist() == [250_000, 310_500, 199_000, 420_000]
+    assert t("side.using_file", name="houses.csv") in texts(at.sidebar.caption)
+    assert "price: '$250,000' read as 250000" in texts(at.sidebar.caption)
+    assert widget(at.multiselect, "inputs_").value == ["year", "price"]
+    # The editor shows the rows' labels as its row names.
+    assert list(at.session_state[f"base_{editor_key(at)}"].index) == list(frame.index)
+
+
+def test_the_learning_rate_hint_is_the_stable_rate_of_this_data():
+    at = new_app()
+    wb = at.session_state.workbench
+    hint = t("side.stable_rate", rate=written(wb.stable_learning_rate))
+    assert hint in texts(at.sidebar.caption)
+    assert wb.stable_learning_rate == stable_learning_rate(wb.dataset.inputs, False, 2)
 
 
 def test_hostile_uploads_after_good_training_lose_nothing():

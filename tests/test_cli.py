@@ -14,6 +14,7 @@ import pytest
 from linreg import TrainConfig, Trainer, least_squares, r2_score
 from linreg.cli import build_parser, main
 from linreg.data import read_csv, select
+from linreg.reference import stable_learning_rate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE5 = str(ROOT / "sample_data" / "sample5.csv")
@@ -338,3 +339,28 @@ def test_ctrl_c_stops_between_epochs_and_reports(tmp_path):
     report = json.loads(out.read_text())
     assert 0 < report["epochs_run"] < 10_000_000
     assert len(report["history"]) == report["epochs_run"]
+
+
+def test_numbers_written_for_people_are_said_and_the_stable_rate_is_given(tmp_path, capsys):
+    """R's row names first, money as people type it: read, said in one line on stderr; the JSON
+    gives the largest stable learning rate of plain gradient descent with the run's scaling."""
+    path = tmp_path / "houses.csv"
+    path.write_text(
+        '"","price","rooms"\n"a","$250,000",3\n"b","$310,500",4\n"c","$199,000",2\n"d","$420,000",5\n'
+    )
+    status, out, err = run_main(
+        capsys, "train", str(path), "--json", "--standardize", "--lr", "0.1"
+    )
+    report = json.loads(out)
+    assert status == 0
+    assert report["inputs"] == ["price"] and report["targets"] == ["rooms"]
+    assert "price: '$250,000' read as 250000" in err.splitlines()
+    inputs = np.array([[250_000.0], [310_500.0], [199_000.0], [420_000.0]])
+    assert report["stable_learning_rate"] == stable_learning_rate(inputs, True, 1)
+    # The oracle: 2 / the largest eigenvalue of the loss's Hessian, (2/N)·[z 1]ᵀ[z 1].
+    z = (inputs - inputs.mean()) / inputs.std()
+    design = np.hstack([z, np.ones_like(z)])
+    hessian = 2 / len(z) * design.T @ design
+    assert report["stable_learning_rate"] == pytest.approx(2 / np.linalg.eigvalsh(hessian).max())
+    _, _, err_es = run_main(capsys, "train", str(path), "--json", "--lang", "es")
+    assert "price: '$250,000' leído como 250000" in err_es.splitlines()

@@ -494,3 +494,33 @@ def test_refused_upload_is_retried_when_dropping_is_ticked():
     assert wb.settings.drop is True and wb.settings.data == "upload"
     assert "upload" not in wb.errors
     assert wb.trainer.epoch == 0
+
+
+def test_an_upload_keeps_its_row_labels_and_says_how_its_numbers_were_read():
+    table = data.read_table(
+        b'"","year","price","rooms"\n"a",1990,"$250,000",3\n"b",1991,"$310,500",4\n'
+        b'"c",1992,"$199,000",2\n"d",1993,"$420,000",5\n'
+    )
+    wb = Workbench(Settings())
+    assert wb.load_table(table.frame, "houses.csv", table.conversions)
+    assert list(wb.table.index) == ["a", "b", "c", "d"]
+    assert [c.message() for c in wb.conversions] == ["price: '$250,000' read as 250000"]
+    # Years are data, not a row counter: a default input.
+    assert "year" in wb.dataset.input_names
+    wb.load_sample("sample5")
+    assert wb.conversions == ()
+
+
+def test_the_stable_learning_rate_follows_the_scaling():
+    wb = Workbench(Settings())
+    raw = wb.stable_learning_rate
+    wb.update(std=True)
+    assert wb.stable_learning_rate > 1000 * raw
+    # Gradient descent just below the rate settles; just above, it explodes.
+    wb.update(lr=0.9 * wb.stable_learning_rate)
+    wb.run(2000)
+    assert not wb.diverged
+    wb.update(lr=1.1 * wb.stable_learning_rate)
+    wb.reset()
+    wb.run(2000)
+    assert wb.diverged

@@ -74,6 +74,19 @@ TEXT = Catalog(
             "… or type an exact learning rate",
             "… o escribe una tasa exacta",
         ),
+        "side.stable_rate": (
+            "Plain gradient descent on this data is stable below {rate}.",
+            "El descenso de gradiente simple en estos datos es estable por debajo de {rate}.",
+        ),
+        "side.stable_rate_help": (
+            "2 divided by the largest eigenvalue of the loss's Hessian (full batch, with this run's "
+            "scaling): a larger rate overshoots further at every step and the loss explodes; a "
+            "much smaller one crawls. Momentum, Adam and mini-batches move the limit.",
+            "2 dividido por el mayor valor propio de la hessiana de la pérdida (lote completo, con "
+            "la escala de esta ejecución): una tasa mayor se pasa cada vez más en cada paso y la "
+            "pérdida explota; una mucho menor avanza muy despacio. El momento, Adam y los "
+            "minilotes mueven el límite.",
+        ),
         "side.batch": ("Batch size (0 = full batch)", "Tamaño de lote (0 = lote completo)"),
         "side.batch_help": (
             "Mini-batches are reshuffled every epoch with the run's own seeded generator.",

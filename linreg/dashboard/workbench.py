@@ -19,7 +19,7 @@ import pandas as pd
 from linreg import data
 from linreg.dashboard.settings import Settings
 from linreg.errors import LinregError
-from linreg.reference import least_squares
+from linreg.reference import least_squares, stable_learning_rate
 from linreg.trainer import Trainer
 
 # The samples' column names in Spanish (the seed notebook's words).
@@ -94,6 +94,7 @@ class Workbench:
         self.runs: list[KeptRun] = []
         self.table_version = 0  # grows each time the table is replaced (not edited)
         self.source_label = ""
+        self.conversions: tuple[data.Conversion, ...] = ()  # how the upload's columns were read
         sample = self.settings.data if self.settings.data != "upload" else "sample5"
         self.table = sample_frame(sample, self.settings.lang)
         self.source_label = sample
@@ -119,12 +120,17 @@ class Workbench:
         self.settings = replace(self.settings, data="upload")
 
     @_locked
-    def load_table(self, frame: pd.DataFrame, label: str) -> bool:
-        """Replace the table with an uploaded one (already parsed); False if it cannot be used."""
+    def load_table(
+        self, frame: pd.DataFrame, label: str, conversions: tuple[data.Conversion, ...] = ()
+    ) -> bool:
+        """Replace the table with an uploaded one (already parsed, its columns written for people
+        ``conversions``); False if it cannot be used."""
         self.errors.pop(Place.UPLOAD, None)
-        return self._replace_table(
-            frame, label, replace(self.settings, data="upload", inputs=(), targets=()), Place.UPLOAD
-        )
+        settings = replace(self.settings, data="upload", inputs=(), targets=())
+        if not self._replace_table(frame, label, settings, Place.UPLOAD):
+            return False
+        self.conversions = conversions
+        return True
 
     def report(self, place: Place, error: LinregError) -> None:
         """Keep an error to show beside ``place``; nothing else changes."""
@@ -296,6 +302,7 @@ class Workbench:
             self.errors.pop(key, None)
         self._pending = None
         self.table, self.source_label, self.settings = frame, label, settings
+        self.conversions = ()
         self.table_version += 1
         self._restart(dataset, Notice("notice.restart_data", {}))
         return True
@@ -310,4 +317,8 @@ class Workbench:
     def _new_trainer(self, settings: Settings) -> Trainer:
         trainer = Trainer(self.dataset.inputs, self.dataset.targets, settings.train_config())
         self.optimum = trainer.optimal_loss(self.reference)  # the floor of the loss curve
+        # The hint beside the learning rate: plain full-batch gradient descent diverges above it.
+        self.stable_learning_rate = stable_learning_rate(
+            self.dataset.inputs, trainer.config.standardize, self.dataset.n_targets
+        )
         return trainer

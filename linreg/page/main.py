@@ -20,6 +20,7 @@ from linreg.dashboard.settings import (
 )
 from linreg.dashboard.texts import LANGUAGES, t
 from linreg.dashboard.workbench import Place, Workbench
+from linreg.formatting import number
 from linreg.page import session, views
 from linreg.page.session import workbench
 from linreg.page.text import plain
@@ -87,6 +88,8 @@ def data_source_ui(wb: Workbench, lang: str) -> None:
         )
         if wb.source_label not in data.SAMPLES:
             st.caption(plain(t("side.using_file", lang, name=wb.source_label)))
+            for conversion in wb.conversions:
+                st.caption(plain(conversion.message(lang)))
         else:
             st.caption(t("side.upload_waiting", lang))
     error_ui(wb, lang, Place.UPLOAD)
@@ -168,6 +171,10 @@ def training_ui(wb: Workbench, lang: str) -> None:
         key=key,
         on_change=session.on_setting,
         args=("lr", key, float),
+    )
+    st.caption(
+        t("side.stable_rate", lang, rate=number(wb.stable_learning_rate)),
+        help=t("side.stable_rate_help", lang),
     )
     key = f"batch_{v}"
     st.number_input(
@@ -257,8 +264,15 @@ def error_ui(wb: Workbench, lang: str, place: Place) -> None:
 
 
 def _numbered(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with rows numbered 1…N, as the error messages number them."""
+    """``table`` with its rows' labels (R's row names, pandas' index), or else numbered 1…N, as
+    the error messages number them."""
+    if _has_labels(table):
+        return table
     return table.set_axis(pd.RangeIndex(1, len(table) + 1))
+
+
+def _has_labels(table: pd.DataFrame) -> bool:
+    return not isinstance(table.index, pd.RangeIndex)
 
 
 def table_ui(wb: Workbench, lang: str) -> None:
@@ -286,7 +300,7 @@ def table_ui(wb: Workbench, lang: str) -> None:
         if not edited.equals(st.session_state[seen]):
             st.session_state[seen] = edited
             session.stop()
-            wb.edit_table(edited.reset_index(drop=True))
+            wb.edit_table(edited if _has_labels(wb.table) else edited.reset_index(drop=True))
         error_ui(wb, lang, Place.EDIT)
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from linreg import data
 from linreg.dashboard.settings import Settings, from_query
-from linreg.dashboard.workbench import Notice, Workbench
+from linreg.dashboard.workbench import Notice, Place, Workbench
 from linreg.errors import LinregError
 
 FRAME_SECONDS = 0.15  # least training time per animation frame during Run
@@ -46,7 +46,7 @@ def parse_upload(content: bytes):
     A room often uploads the same file: it is parsed once. At most four files, each for an
     hour, so big uploads do not pile up in the server's memory.
     """
-    return data.read_csv(content)
+    return data.read_table(content)
 
 
 # -- callbacks ---------------------------------------------------------------------------------
@@ -69,11 +69,11 @@ def on_upload(key: str) -> None:
     wb = workbench()
     stop()
     try:
-        frame = parse_upload(upload.getvalue())
+        table = parse_upload(upload.getvalue())
     except LinregError as error:
-        wb.report("upload", error)
+        wb.report(Place.UPLOAD, error)
         return
-    if wb.load_table(frame, upload.name):
+    if wb.load_table(table.frame, upload.name, table.conversions):
         bump_widgets()
         # A new, empty uploader: the old one would hand the whole file to every later rerun.
         st.session_state.upload_version += 1
