@@ -19,6 +19,8 @@ SMOKE_ROWS = [
     "engine.sample epoch",
     "engine.big epoch (20,000 rows)",
     "data.read (20,000 rows)",
+    "sniff.separator",
+    "sniff.encoding",
     "memory.2k rss growth",
     "memory.2k history.nbytes",
     "memory.2k after del",
