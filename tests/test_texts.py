@@ -263,3 +263,11 @@ def test_every_error_message_formats_in_both_languages(code):
     error = LinregError(code, **params)
     assert error.message("en") != error.message("es")
     assert str(error) == error.message("en")
+
+
+def test_an_optimizers_label_is_filled_from_its_declaration():
+    """The momentum is said once, in linreg.trainer.OPTIMIZERS; its label reads it."""
+    for name, choice in OPTIMIZERS.items():
+        for lang in LANGUAGES:
+            assert t(f"opt.{name}", lang, **choice.options)
+    assert t("opt.momentum", "en", **OPTIMIZERS["momentum"].options) == "SGD with momentum (0.9)"

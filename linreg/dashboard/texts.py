@@ -63,7 +63,7 @@ TEXT = Catalog(
         "engine.nn": ("torch.nn + torch.optim", "torch.nn + torch.optim"),
         "side.optimizer": ("Optimizer", "Optimizador"),
         "opt.sgd": ("SGD", "SGD"),
-        "opt.momentum": ("SGD with momentum (0.9)", "SGD con momento (0.9)"),
+        "opt.momentum": ("SGD with momentum ({momentum})", "SGD con momento ({momentum})"),
         "opt.adam": ("Adam", "Adam"),
         "side.learning_rate": ("Learning rate", "Tasa de aprendizaje"),
         "side.learning_rate_help": (
