@@ -208,30 +208,39 @@ class History:
         return sum(a.nbytes for a in arrays)
 
     # -- export and import (a run taken over elsewhere: the live room's "Make it mine") -------
-    def export(self) -> tuple[dict[str, np.ndarray], dict]:
+    def export(self, max_snapshot_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
         """Everything recorded, as plain arrays (copies) and JSON-able metadata.
 
         arrays: loss (E,), learning_rate (E,) float64; snapshot_epochs (S,) int64; weight
         (S, K, D), bias (S, K), weight_grad (S, K, D), bias_grad (S, K) float32; latest_weight
         (K, D), latest_bias (K,) float32: the parameters after the last epoch.
         ``History.from_export`` rebuilds an equal record that goes on thinning the same way.
+        With ``max_snapshot_bytes``, snapshots past that size are thinned first (the stride
+        doubles until they fit; epoch 0 and the losses stay whole).
         """
         n, s = self.n_epochs, self._n_snapshots
+        epochs, stride = self._epoch_of[:s], self.stride
+        keep = np.arange(s)
+        if max_snapshot_bytes is not None:
+            per_snapshot = 2 * (self._weight[0].nbytes + self._bias[0].nbytes)
+            while len(keep) > 1 and len(keep) * per_snapshot > max_snapshot_bytes:
+                stride *= 2
+                keep = np.flatnonzero(epochs % stride == 0)
         latest_weight, latest_bias = self._latest
         arrays = {
             "loss": self._loss[:n].copy(),
             "learning_rate": self._rate[:n].copy(),
-            "snapshot_epochs": self._epoch_of[:s].copy(),
-            "weight": self._weight[:s].copy(),
-            "bias": self._bias[:s].copy(),
-            "weight_grad": self._weight_grad[:s].copy(),
-            "bias_grad": self._bias_grad[:s].copy(),
+            "snapshot_epochs": epochs[keep],
+            "weight": self._weight[keep],
+            "bias": self._bias[keep],
+            "weight_grad": self._weight_grad[keep],
+            "bias_grad": self._bias_grad[keep],
             "latest_weight": np.array(latest_weight, dtype=np.float32),
             "latest_bias": np.array(latest_bias, dtype=np.float32),
         }
         meta = {
             "n_epochs": n,
-            "stride": self.stride,
+            "stride": stride,
             "max_snapshots": int(self._max_snapshots),
             "n_targets": int(self._weight.shape[1]),
             "n_inputs": int(self._weight.shape[2]),

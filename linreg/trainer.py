@@ -434,15 +434,15 @@ class Trainer:
         )
 
     # -- the whole state as plain arrays (the live room's "Make it mine") -----------------------
-    def state(self) -> tuple[dict[str, np.ndarray], dict]:
+    def state(self, max_snapshot_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
         """Everything this run is and will do, as numpy arrays (copies) and JSON-able metadata.
 
         ``Trainer.from_state`` on the same inputs and targets rebuilds a trainer whose next
         epochs are bit-identical to this one's. arrays: weight (K, D), bias (K,) float32 in
         training units; generator (G,) uint8; ``optimizer/<param>/<name>`` the optimizer's
         per-parameter state (Adam's exp_avg, exp_avg_sq, step; momentum_buffer); ``history/…``
-        (``History.export``). meta: config, learning_rate, epoch, diverged_at, divergence,
-        shapes and a digest of the data it trains on.
+        (``History.export``, its snapshots thinned past ``max_snapshot_bytes``). meta: config,
+        learning_rate, epoch, diverged_at, divergence, and a digest of the data it trains on.
         """
         arrays = {
             "weight": self.weight.detach().numpy().copy(),
@@ -458,7 +458,7 @@ class Trainer:
                         optimizer.append([int(index), name, "array"])
                     else:  # e.g. a momentum buffer not made yet (None)
                         optimizer.append([int(index), name, value])
-        history_arrays, history_meta = self.history.export()
+        history_arrays, history_meta = self.history.export(max_snapshot_bytes)
         arrays.update({f"history/{name}": array for name, array in history_arrays.items()})
         meta = {
             "config": asdict(self.config),

@@ -146,3 +146,24 @@ def test_a_state_on_other_data_is_refused():
     with pytest.raises(LinregError) as error:
         Trainer.from_state(SEED_INPUTS, SEED_TARGETS, arrays, meta)
     assert error.value.code == "bad_checkpoint"
+
+
+def test_a_state_with_thinned_snapshots_still_goes_on_bit_identical():
+    config = TrainConfig(learning_rate=0.05, engine="nn", optimizer="adam", batch_size=2, seed=6)
+    presenter = Trainer(SEED_INPUTS, SEED_TARGETS, config)
+    presenter.run(300)
+    per_snapshot = 2 * 4 * (2 * 3 + 2)
+    arrays, meta = presenter.state(max_snapshot_bytes=40 * per_snapshot)
+    assert len(arrays["history/snapshot_epochs"]) <= 40
+    attendee = Trainer.from_state(SEED_INPUTS, SEED_TARGETS, arrays, meta)
+    presenter.run(100)
+    attendee.run(100)
+    np.testing.assert_array_equal(attendee.history.loss, presenter.history.loss)
+    np.testing.assert_array_equal(attendee.weight.detach(), presenter.weight.detach())
+    np.testing.assert_array_equal(attendee.parameters()[0], presenter.parameters()[0])
+    kept = attendee.history.snapshot_epochs
+    assert set(kept) <= set(presenter.history.snapshot_epochs) and kept[0] == 0
+    for epoch in kept:
+        mine, theirs = attendee.history.snapshot(int(epoch)), presenter.history.snapshot(int(epoch))
+        np.testing.assert_array_equal(mine.weight, theirs.weight)
+        np.testing.assert_array_equal(mine.weight_grad, theirs.weight_grad)

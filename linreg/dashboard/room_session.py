@@ -65,6 +65,7 @@ KEYFRAME_EVERY = 200  # deltas between keyframes (a late joiner replays at most 
 FORK_SECONDS = 0.5  # while playing, the fork is refreshed at most this often
 TOUCH_SECONDS = 60.0  # the presenter's reruns keep the room alive at most this often
 REPORT_SECONDS = 1.0  # a forked run reports to the board at most this often
+FORK_SNAPSHOT_BYTES = 16 * 1024 * 1024  # a fork's parameter snapshots, thinned past this
 FORK_FORMAT = 1
 
 
@@ -85,7 +86,7 @@ def fork_blob(workbench: Workbench) -> bytes:
                 arrays[f"table/{i}"] = column.to_numpy(dtype=np.float64, copy=True)
             else:
                 text_columns[str(i)] = [None if pd.isna(v) else str(v) for v in column]
-        trainer_arrays, trainer_meta = workbench.trainer.state()
+        trainer_arrays, trainer_meta = workbench.trainer.state(FORK_SNAPSHOT_BYTES)
         arrays.update({f"trainer/{k}": v for k, v in trainer_arrays.items()})
         settings = workbench.settings
         meta = {
