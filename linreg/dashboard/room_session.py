@@ -30,6 +30,7 @@ the presenter now shows to the room.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -412,6 +413,13 @@ def _entry_dict(entry: BoardEntry) -> dict:
 
 
 # -- a follower ----------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def _message(frame: Frame) -> dict:
+    """A frame's JSON decoded once for every follower of this process (which share the Frame
+    objects): read-only, callers copy what they change."""
+    return frame.data
+
+
 class Follower:
     """One attendee following a room: turns its frames into the component's payloads, in the
     attendee's words. Holds no secret: nothing it does reaches the presenter's run.
@@ -527,7 +535,7 @@ class Follower:
         self.close()
 
     def _apply(self, frame: Frame) -> None:
-        message = frame.data
+        message = _message(frame)
         kind = message.get("k")
         if kind == "shown":
             self.board_shown = message.get("entry")
