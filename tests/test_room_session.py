@@ -84,10 +84,13 @@ class Stage:
         self.send = event_maker(self.live)
         self.send_event("sync")  # the browser's state for event_maker
 
-    def send_event(self, kind: str, **extra) -> dict:
+    def send_event(self, kind: str, flush: bool = True, **extra) -> dict:
+        """One browser event; ``flush``: wait until the frame (and fork) reached the store."""
         payload = self.send(kind, **extra)
         self.browser.take(payload)
         self.presenter.publish(payload, self.workbench)
+        if flush:
+            self.presenter.flush()
         assert self.presenter.error is None
         return payload
 
@@ -211,9 +214,16 @@ def test_make_it_mine_continues_bit_for_bit_as_the_presenters_run(make_rooms, se
     stage = Stage(rooms, **settings)
     stage.send_event("run", epochs=9)
     stage.send_event("play", speed=2)
-    stage.send_event("pause", shown=17)  # the trainer played ahead, then landed on 17
+    follower = Follower.join(rooms, stage.presenter.code, "attendee", ES, "es")
+    follower.poll(POLL)
+    stage.send_event("pause", shown=17, flush=False)  # played ahead, then landed on 17
     assert stage.trainer.epoch == 17
-    mine = make_it_mine(rooms, stage.presenter.code, "es")
+    # the click comes once the follower's views show epoch 17: the fork went out before
+    while (payload := follower.poll(POLL)) is not None and payload["frames"][-1]["e"] != 17:
+        pass
+    assert payload["frames"][-1]["e"] == 17
+    mine = make_it_mine(rooms, follower.code, "es")
+    follower.close()
     assert mine.settings.lang == "es" and mine.trainer.epoch == 17
     assert_same(record(mine.trainer), record(stage.trainer))
     assert mine.trainer is not stage.trainer

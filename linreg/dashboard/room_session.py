@@ -30,11 +30,12 @@ the presenter now shows to the room.
 
 from __future__ import annotations
 
-import functools
 import math
+import queue
 import threading
 import time
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -65,6 +66,7 @@ TABLE_ROWS = 1000  # rows of the presenter's table a keyframe carries (the fork 
 KEYFRAME_EVERY = 200  # deltas between keyframes (a late joiner replays at most these)
 FORK_SECONDS = 0.5  # while playing, the fork is refreshed at most this often
 TOUCH_SECONDS = 60.0  # the presenter's reruns keep the room alive at most this often
+WORKER_IDLE_SECONDS = 30.0  # a presenter's sending thread ends after this long without work
 REPORT_SECONDS = 1.0  # a forked run reports to the board at most this often
 FORK_SNAPSHOT_BYTES = 16 * 1024 * 1024  # a fork's parameter snapshots, thinned past this
 FORK_FORMAT = 1
@@ -72,7 +74,13 @@ FORK_FORMAT = 1
 
 # -- the fork: data + settings + trainer state --------------------------------------------------
 def fork_blob(workbench: Workbench) -> bytes:
-    """The presenter's table, settings and run as ``serialize_checkpoint`` bytes (no pickle).
+    """The presenter's table, settings and run as ``serialize_checkpoint`` bytes (no pickle):
+    ``fork_state`` serialized."""
+    return serialize_checkpoint(*fork_state(workbench))
+
+
+def fork_state(workbench: Workbench) -> tuple[dict[str, np.ndarray], dict]:
+    """The presenter's table, settings and run as arrays (copies) and JSON-able metadata.
 
     arrays: ``table/<i>`` float64 (N,) for each numeric column i, ``trainer/…`` the trainer's
     ``state()``; meta: format, columns, text columns, source, settings, roles, trainer meta.
@@ -102,7 +110,7 @@ def fork_blob(workbench: Workbench) -> bytes:
             },
             "trainer": trainer_meta,
         }
-    return serialize_checkpoint(arrays, meta)
+    return arrays, meta
 
 
 def _settings(query: Mapping, roles: Mapping) -> Settings:
@@ -201,10 +209,18 @@ class Presenter:
 
     Only this object holds the room's secret. Its methods never raise for the room's own
     troubles: a LinregError (e.g. the room ended after being idle) is kept in ``error``.
+    With ``background`` (the default) the frames and forks go to the store from a thread of
+    this presenter, in order, so the presenter's own answer never waits for the store or the
+    followers; ``flush`` waits until they are out.
     """
 
-    def __init__(self, rooms: Rooms, keys: RoomKeys) -> None:
+    def __init__(self, rooms: Rooms, keys: RoomKeys, background: bool = True) -> None:
         self.rooms, self.keys = rooms, keys
+        self.background = background
+        self._outbox: queue.Queue = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._worker_lock = threading.Lock()
+        self._version = 0  # frames this presenter sent: only it publishes in its room
         self.error: LinregError | None = None
         self.ended = False
         self._lock = threading.Lock()
@@ -219,11 +235,18 @@ class Presenter:
         self._touched = time.monotonic()
 
     @classmethod
-    def start(cls, rooms: Rooms, workbench: Workbench, payload: Mapping | None = None) -> Presenter:
+    def start(
+        cls,
+        rooms: Rooms,
+        workbench: Workbench,
+        payload: Mapping | None = None,
+        background: bool = True,
+    ) -> Presenter:
         """Open a room showing ``workbench``'s current state (and its fork) at once;
         ``payload``: the live views' latest (``LiveSession.last``), if the page has one."""
-        presenter = cls(rooms, rooms.start())
+        presenter = cls(rooms, rooms.start(), background)
         presenter.publish(payload or None, workbench)
+        presenter.flush()
         if presenter.error is not None:
             raise presenter.error
         return presenter
@@ -245,8 +268,8 @@ class Presenter:
 
     # -- publishing ------------------------------------------------------------------------------
     def publish(self, payload: Mapping | None, workbench: Workbench) -> int | None:
-        """Send what the presenter's views now show to the room; returns the frame's version,
-        None if nothing new (the same payload again) or on error (kept in ``error``).
+        """Send what the presenter's views now show to the room; returns the frame's version
+        in the room, None if nothing new (the same payload again) or the room is over.
 
         ``payload``: what ``LiveSession.handle`` just returned to the presenter's browser (None:
         the workbench's current epoch). A keyframe goes out for a new run, new data, new
@@ -302,7 +325,7 @@ class Presenter:
                 "k": "view",
                 **view,
                 "loss_from": 0,
-                "loss": self._loss,
+                "loss": list(self._loss),
                 "setup": _setup_without_labels(workbench),
                 "settings": workbench.settings.to_query(),
                 "roles": {
@@ -317,11 +340,62 @@ class Presenter:
         else:
             frame = {"k": "view", **view}
             self._deltas += 1
-        version = self.rooms.publish(self.code, self.keys.secret, frame, keyframe=keyframe)
-        self._touched = time.monotonic()
         self._seq, self._signature, self._view = payload.get("seq"), signature, view
-        self._maybe_fork(workbench, playing=view["playing"])
-        return version
+        fork = self._fork_due(workbench, playing=view["playing"])
+        self._touched = time.monotonic()
+        self._version += 1
+        self._send(lambda: self._deliver(frame, keyframe, fork))
+        return self._version
+
+    def _deliver(self, frame: dict, keyframe: bool, fork: tuple | None) -> None:
+        """The fork first: a follower who sees a frame can take over at least that epoch."""
+        if fork is not None:
+            self.rooms.set_fork(self.code, self.keys.secret, serialize_checkpoint(*fork))
+        self.rooms.publish(self.code, self.keys.secret, frame, keyframe=keyframe)
+
+    # -- the sending thread ---------------------------------------------------------------------
+    def _send(self, job: Callable[[], None]) -> None:
+        if not self.background:
+            self._run(job)
+            return
+        with self._worker_lock:
+            self._outbox.put(job)
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._work, name=f"linreg-room-{self.code}", daemon=True
+                )
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._outbox.get(timeout=WORKER_IDLE_SECONDS)
+            except queue.Empty:
+                with self._worker_lock:
+                    if self._outbox.empty():
+                        self._worker = None
+                        return
+                continue
+            try:
+                self._run(job)
+            finally:
+                self._outbox.task_done()
+
+    def _run(self, job: Callable[[], None]) -> None:
+        if self.ended:
+            return
+        try:
+            job()
+        except LinregError as error:
+            self.error = error
+            self.ended = error.code == "room_ended"
+        except Exception as exc:  # noqa: BLE001 - a store's own failure must not end a page
+            self.error = LinregError("room_store_unreachable", url="", reason=repr(exc))
+
+    def flush(self) -> None:
+        """Wait until every frame and fork published so far has reached the store."""
+        if self.background:
+            self._outbox.join()
 
     def _current_view(self, workbench: Workbench) -> dict:
         trainer, ds = workbench.trainer, workbench.dataset
@@ -345,29 +419,32 @@ class Presenter:
             ),
         }
 
-    def _maybe_fork(self, workbench: Workbench, *, playing: bool, force: bool = False) -> None:
+    def _fork_due(
+        self, workbench: Workbench, *, playing: bool, force: bool = False
+    ) -> tuple | None:
+        """The fork's state (copied now) if it is time to send it, else None."""
         trainer = workbench.trainer
         key = (id(trainer), trainer.epoch, trainer.learning_rate, self._signature)
         now = time.monotonic()
         if not force and key == self._fork_key:
-            return
+            return None
         if not force and playing and now - self._fork_time < FORK_SECONDS:
-            return
-        self.rooms.set_fork(self.code, self.keys.secret, fork_blob(workbench))
+            return None
         self._fork_key, self._fork_time = key, now
+        return fork_state(workbench)
 
     def _touch(self) -> None:
         if time.monotonic() - self._touched >= TOUCH_SECONDS:
-            self.rooms.touch(self.code, self.keys.secret)
             self._touched = time.monotonic()
+            self._send(lambda: self.rooms.touch(self.code, self.keys.secret))
 
     def refresh_fork(self, workbench: Workbench) -> None:
         """Publish the fork now (e.g. when a Play stops without a payload)."""
         with self._lock, workbench.lock:
-            try:
-                self._maybe_fork(workbench, playing=False, force=True)
-            except LinregError as error:
-                self.error = error
+            fork = self._fork_due(workbench, playing=False, force=True)
+        self._send(
+            lambda: self.rooms.set_fork(self.code, self.keys.secret, serialize_checkpoint(*fork))
+        )
 
     # -- the board ---------------------------------------------------------------------------------
     def board(self) -> list[BoardEntry]:
@@ -381,6 +458,7 @@ class Presenter:
 
     def show(self, entry: str | None) -> None:
         """Show the board entry ``entry`` (its id) to every follower; None shows none."""
+        self.flush()
         with self._lock:
             try:
                 self.rooms.show(self.code, self.keys.secret, entry)
@@ -393,11 +471,13 @@ class Presenter:
                     keyframe=False,
                 )
                 self._deltas += 1
+                self._version += 1
             except LinregError as error:
                 self.error = error
 
     def end(self) -> None:
         """Close the room: followers are told, its memory is freed."""
+        self.flush()
         with self._lock:
             if not self.ended:
                 try:
@@ -413,11 +493,20 @@ def _entry_dict(entry: BoardEntry) -> dict:
 
 
 # -- a follower ----------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=64)
+_decoded: weakref.WeakKeyDictionary[Frame, dict] = weakref.WeakKeyDictionary()
+_decoded_lock = threading.Lock()
+
+
 def _message(frame: Frame) -> dict:
-    """A frame's JSON decoded once for every follower of this process (which share the Frame
-    objects): read-only, callers copy what they change."""
-    return frame.data
+    """A frame's JSON decoded once for every follower of this process (they share the Frame
+    objects), kept as long as the frame is: read-only, callers copy what they change."""
+    with _decoded_lock:
+        message = _decoded.get(frame)
+    if message is None:
+        message = frame.data
+        with _decoded_lock:
+            _decoded[frame] = message
+    return message
 
 
 class Follower:
