@@ -213,6 +213,11 @@ ERRORS = Catalog(
             "The room board already shows {limit} runs; yours is not added.",
             "El tablero de la sala ya muestra {limit} ejecuciones; la tuya no se añade.",
         ),
+        "room_no_fork": (
+            "Room {room} has no run to take over yet: wait for the presenter's first epoch.",
+            "La sala {room} aún no tiene una ejecución para tomar: espera la primera época de "
+            "quien presenta.",
+        ),
         "room_no_such_run": (
             "No run {entry!r} on the board of room {room}.",
             "No hay ninguna ejecución {entry!r} en el tablero de la sala {room}.",

@@ -206,3 +206,94 @@ class History:
             self._bias_grad,
         )
         return sum(a.nbytes for a in arrays)
+
+    # -- export and import (a run taken over elsewhere: the live room's "Make it mine") -------
+    def export(self, max_snapshot_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
+        """Everything recorded, as plain arrays (copies) and JSON-able metadata.
+
+        arrays: loss (E,), learning_rate (E,) float64; snapshot_epochs (S,) int64; weight
+        (S, K, D), bias (S, K), weight_grad (S, K, D), bias_grad (S, K) float32; latest_weight
+        (K, D), latest_bias (K,) float32: the parameters after the last epoch.
+        ``History.from_export`` rebuilds an equal record that goes on thinning the same way.
+        With ``max_snapshot_bytes``, snapshots past that size are thinned first (the stride
+        doubles until they fit; epoch 0 and the losses stay whole).
+        """
+        n, s = self.n_epochs, self._n_snapshots
+        epochs, stride = self._epoch_of[:s], self.stride
+        keep = np.arange(s)
+        if max_snapshot_bytes is not None:
+            per_snapshot = 2 * (self._weight[0].nbytes + self._bias[0].nbytes)
+            while len(keep) > 1 and len(keep) * per_snapshot > max_snapshot_bytes:
+                stride *= 2
+                keep = np.flatnonzero(epochs % stride == 0)
+        latest_weight, latest_bias = self._latest
+        arrays = {
+            "loss": self._loss[:n].copy(),
+            "learning_rate": self._rate[:n].copy(),
+            "snapshot_epochs": epochs[keep],
+            "weight": self._weight[keep],
+            "bias": self._bias[keep],
+            "weight_grad": self._weight_grad[keep],
+            "bias_grad": self._bias_grad[keep],
+            "latest_weight": np.array(latest_weight, dtype=np.float32),
+            "latest_bias": np.array(latest_bias, dtype=np.float32),
+        }
+        meta = {
+            "n_epochs": n,
+            "stride": stride,
+            "max_snapshots": int(self._max_snapshots),
+            "n_targets": int(self._weight.shape[1]),
+            "n_inputs": int(self._weight.shape[2]),
+        }
+        return arrays, meta
+
+    @classmethod
+    def from_export(cls, arrays: dict[str, np.ndarray], meta: dict) -> History:
+        """The record ``export`` gave; ValueError if the arrays do not fit the metadata."""
+        n_targets, n_inputs = int(meta["n_targets"]), int(meta["n_inputs"])
+        n, stride = int(meta["n_epochs"]), int(meta["stride"])
+        epochs = np.asarray(arrays["snapshot_epochs"], dtype=np.int64)
+        s = len(epochs)
+        shapes = {
+            "loss": (n,),
+            "learning_rate": (n,),
+            "weight": (s, n_targets, n_inputs),
+            "bias": (s, n_targets),
+            "weight_grad": (s, n_targets, n_inputs),
+            "bias_grad": (s, n_targets),
+            "latest_weight": (n_targets, n_inputs),
+            "latest_bias": (n_targets,),
+        }
+        for name, shape in shapes.items():
+            if np.shape(arrays[name]) != shape:
+                raise ValueError(f"history {name} has shape {np.shape(arrays[name])}, not {shape}")
+        if s < 1 or epochs[0] != 0 or np.any(np.diff(epochs) <= 0) or epochs[-1] > n:
+            raise ValueError("history snapshot epochs must start at 0 and grow up to its epochs")
+        if stride < 1 or stride & (stride - 1):
+            raise ValueError(f"history stride {stride} is not a power of two")
+        history = cls(n_targets, n_inputs)
+        history._max_snapshots = max(int(meta["max_snapshots"]), s, 1)
+        history.n_epochs, history.stride = n, stride
+        history._loss = np.empty(max(1024, n))
+        history._rate = np.empty(max(1024, n))
+        history._loss[:n] = arrays["loss"]
+        history._rate[:n] = arrays["learning_rate"]
+        capacity = max(s, min(1024, history._max_snapshots))
+        history._epoch_of = np.empty(capacity, dtype=np.int64)
+        history._weight = np.empty((capacity, n_targets, n_inputs), dtype=np.float32)
+        history._bias = np.empty((capacity, n_targets), dtype=np.float32)
+        history._weight_grad = np.empty_like(history._weight)
+        history._bias_grad = np.empty_like(history._bias)
+        history._epoch_of[:s] = epochs
+        for name in ("weight", "bias", "weight_grad", "bias_grad"):
+            getattr(history, f"_{name}")[:s] = arrays[name]
+        history._n_snapshots = s
+        if epochs[-1] == n:
+            history._latest = (history._weight[s - 1], history._bias[s - 1])
+        else:
+            history._latest = (
+                np.array(arrays["latest_weight"], dtype=np.float32),
+                np.array(arrays["latest_bias"], dtype=np.float32),
+            )
+        history._previous = history._latest
+        return history

@@ -10,10 +10,11 @@ Each trainer owns its ``torch.Generator``; nothing here touches global RNG state
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
@@ -423,6 +424,109 @@ class Trainer:
         self.history.truncate(
             checkpoint.epoch, latest=(checkpoint.weight.numpy(), checkpoint.bias.numpy())
         )
+
+    # -- the whole state as plain arrays (the live room's "Make it mine") -----------------------
+    def state(self, max_snapshot_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
+        """Everything this run is and will do, as numpy arrays (copies) and JSON-able metadata.
+
+        ``Trainer.from_state`` on the same inputs and targets rebuilds a trainer whose next
+        epochs are bit-identical to this one's. arrays: weight (K, D), bias (K,) float32 in
+        training units; generator (G,) uint8; ``optimizer/<param>/<name>`` the optimizer's
+        per-parameter state (Adam's exp_avg, exp_avg_sq, step; momentum_buffer); ``history/…``
+        (``History.export``, its snapshots thinned past ``max_snapshot_bytes``). meta: config,
+        learning_rate, epoch, diverged_at, divergence, and a digest of the data it trains on.
+        """
+        arrays = {
+            "weight": self.weight.detach().numpy().copy(),
+            "bias": self.bias.detach().numpy().copy(),
+            "generator": self.generator.get_state().numpy().copy(),
+        }
+        optimizer: list[list] = []
+        if self._optimizer is not None:
+            for index, values in self._optimizer.state_dict()["state"].items():
+                for name, value in values.items():
+                    if isinstance(value, torch.Tensor):
+                        arrays[f"optimizer/{index}/{name}"] = value.detach().numpy().copy()
+                        optimizer.append([int(index), name, "array"])
+                    else:  # e.g. a momentum buffer not made yet (None)
+                        optimizer.append([int(index), name, value])
+        history_arrays, history_meta = self.history.export(max_snapshot_bytes)
+        arrays.update({f"history/{name}": array for name, array in history_arrays.items()})
+        meta = {
+            "config": asdict(self.config),
+            "learning_rate": self.learning_rate,
+            "epoch": self.epoch,
+            "diverged_at": self.diverged_at,
+            "divergence": self.divergence,
+            "optimizer": optimizer,
+            "history": history_meta,
+            "data": data_digest(self._x, self._y),
+        }
+        return arrays, meta
+
+    @classmethod
+    def from_state(
+        cls, inputs: np.ndarray, targets: np.ndarray, arrays: Mapping[str, np.ndarray], meta: dict
+    ) -> Trainer:
+        """The trainer ``state()`` described, on the same inputs (N, D) and targets (N, K) in
+        original units; LinregError("bad_checkpoint") if the state does not fit them."""
+        try:
+            config = TrainConfig(**meta["config"])
+        except (TypeError, KeyError) as exc:
+            raise LinregError("bad_checkpoint", reason=f"settings: {exc}") from exc
+        trainer = cls(inputs, targets, config)
+        try:
+            if meta["data"] != data_digest(trainer._x, trainer._y):
+                raise ValueError("it was trained on other data")
+            with torch.no_grad():
+                trainer.weight.copy_(torch.from_numpy(_shaped(arrays["weight"], trainer.weight)))
+                trainer.bias.copy_(torch.from_numpy(_shaped(arrays["bias"], trainer.bias)))
+            generator = np.asarray(arrays["generator"], dtype=np.uint8)
+            trainer.generator.set_state(torch.from_numpy(generator.copy()))
+            trainer.set_learning_rate(float(meta["learning_rate"]))
+            if trainer._optimizer is not None:
+                state: dict[int, dict] = {}
+                for index, name, value in meta["optimizer"]:
+                    if value == "array":
+                        value = torch.from_numpy(np.array(arrays[f"optimizer/{index}/{name}"]))
+                    state.setdefault(int(index), {})[str(name)] = value
+                state_dict = trainer._optimizer.state_dict()
+                state_dict["state"] = state
+                trainer._optimizer.load_state_dict(state_dict)
+            history = History.from_export(
+                {k[len("history/") :]: v for k, v in arrays.items() if k.startswith("history/")},
+                meta["history"],
+            )
+            if history.n_epochs != int(meta["epoch"]):
+                raise ValueError("its history does not reach its epoch")
+            trainer.history = history
+            diverged_at = meta["diverged_at"]
+            trainer.diverged_at = None if diverged_at is None else int(diverged_at)
+            divergence = meta["divergence"]
+            if divergence not in (None, "not_finite", "exploded"):
+                raise ValueError(f"divergence {divergence!r}")
+            trainer.divergence = divergence
+        except LinregError:
+            raise
+        except (KeyError, ValueError, TypeError, RuntimeError, IndexError) as exc:
+            raise LinregError("bad_checkpoint", reason=str(exc) or type(exc).__name__) from exc
+        return trainer
+
+
+def data_digest(inputs: torch.Tensor, targets: torch.Tensor) -> str:
+    """A short fingerprint of the training tensors: a state is only valid on the same data."""
+    digest = hashlib.sha256()
+    for tensor in (inputs, targets):
+        digest.update(str(tuple(tensor.shape)).encode())
+        digest.update(tensor.numpy().tobytes())
+    return digest.hexdigest()[:32]
+
+
+def _shaped(array: np.ndarray, like: torch.Tensor) -> np.ndarray:
+    array = np.array(array, dtype=np.float32)
+    if array.shape != tuple(like.shape):
+        raise ValueError(f"an array of shape {array.shape} where {tuple(like.shape)} was expected")
+    return array
 
 
 def warm_up() -> None:

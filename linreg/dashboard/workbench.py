@@ -322,3 +322,32 @@ class Workbench:
             self.dataset.inputs, trainer.config.standardize, self.dataset.n_targets
         )
         return trainer
+
+    # -- a run taken over (the live room's "Make it mine") ----------------------------------------
+    @_locked
+    def take_over(
+        self,
+        table: pd.DataFrame,
+        label: str,
+        settings: Settings,
+        trainer_arrays: dict[str, np.ndarray],
+        trainer_meta: dict,
+    ) -> None:
+        """Train on ``table`` with ``settings`` from where another run is (``Trainer.state()``):
+        its next epochs are bit-identical to that run's. LinregError if the table, the roles or
+        the state do not fit; nothing changes then."""
+        table = data.validate_frame(table)
+        inputs, targets = settings.inputs or None, settings.targets or None
+        if inputs is None and targets is None and self._is_sample(table):
+            inputs, targets = list(table.columns[:3]), list(table.columns[3:])
+        dataset = data.select(table, inputs, targets, drop_missing=settings.drop)
+        reference = least_squares(dataset.inputs, dataset.targets)
+        trainer = Trainer.from_state(dataset.inputs, dataset.targets, trainer_arrays, trainer_meta)
+        self.errors.clear()
+        self._pending = None
+        self.table, self.source_label, self.settings = table, label, settings
+        self.table_version += 1
+        self.runs = []
+        self.dataset, self.reference, self.trainer = dataset, reference, trainer
+        self.optimum = trainer.optimal_loss(reference)
+        self.notice = None
