@@ -165,7 +165,7 @@ def row_names(sizes: Sizes) -> list[str]:
         "browser.step p50",
         "browser.play frames/s",
         "browser.play longest task",
-        "browser.play epochs/s top speed",
+        "browser.play top speed",
         f"browser.run_{run // 1000}k wall" if run >= 1000 else f"browser.run_{run} wall",
         "browser.run live updates",
         "browser.payload/Step sample",

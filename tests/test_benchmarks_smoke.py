@@ -27,7 +27,7 @@ SMOKE_ROWS = [
     "browser.step p50",
     "browser.play frames/s",
     "browser.play longest task",
-    "browser.play epochs/s top speed",
+    "browser.play top speed",
     "browser.run_500 wall",
     "browser.run live updates",
     "browser.payload/Step sample",
