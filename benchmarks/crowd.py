@@ -1,16 +1,20 @@
 """Many sessions stepping at once, driven at the protocol level (no browser, no rendering).
 
 Each simulated session opens Streamlit's websocket (``/_stcore/stream``), asks for the first
-run like a browser does, learns the Step button's widget id from the deltas, then clicks Step
-back to back: a ``rerun_script`` BackMsg whose widget state triggers that button. The latency
-of a click is the time from sending it to the run's ``script_finished``. Every reply is
-checked: the Epoch metric must show the click's epoch and no exception may be drawn.
+run like a browser does, learns the live views' component id (and its fragment) from the
+deltas, then presses Step back to back as the component does: a ``rerun_script`` BackMsg of
+that fragment whose widget state carries the component's "event" trigger
+(``{"kind": "step", ...}``). The latency of a click is the time from sending it to the run's
+``script_finished``. Every reply is checked: the payload the page mounts must show the click's
+epoch and no exception may be drawn.
 AppTest is not used here: it swaps a process-wide mock runtime per run, so instances in
 threads would trample each other."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -30,7 +34,9 @@ class Reply:
     seconds: float
     nbytes: int
     metrics: dict[str, str] = field(default_factory=dict)
-    buttons: dict[str, str] = field(default_factory=dict)
+    component: str = ""  # the live views' element id
+    fragment: str = ""  # the fragment that draws them
+    payload: dict = field(default_factory=dict)
     exceptions: list[str] = field(default_factory=list)
 
 
@@ -40,29 +46,47 @@ class Session:
     def __init__(self, url: str) -> None:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.ws = None
-        self.buttons: dict[str, str] = {}
+        self.shown: Reply | None = None
+        self.ids = itertools.count(1)
 
     async def open(self) -> Reply:
         self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None)
-        reply = await self.rerun()
-        self.buttons = reply.buttons
-        return reply
+        self.shown = await self.rerun()
+        return self.shown
 
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
 
-    async def click(self, label: str) -> Reply:
-        return await self.rerun(trigger=self.buttons[label])
+    async def click(self, kind: str) -> Reply:
+        """The component's event ``kind`` ("step"), as its setTriggerValue("event", …) sends."""
+        shown = self.shown.payload
+        event = {
+            "id": next(self.ids),
+            "kind": kind,
+            "run": shown["run"],
+            "have": shown["loss_from"] + len(shown["loss"]),
+            "shown": shown["frames"][-1]["e"],
+        }
+        reply = await self.rerun(
+            trigger=(events_id(self.shown.component), [{"event": "event", "value": event}]),
+            fragment=self.shown.fragment,
+        )
+        reply.component = reply.component or self.shown.component
+        reply.fragment = reply.fragment or self.shown.fragment
+        self.shown = reply
+        return reply
 
-    async def rerun(self, trigger: str | None = None) -> Reply:
+    async def rerun(self, trigger: tuple[str, list] | None = None, fragment: str = "") -> Reply:
         msg = BackMsg()
         msg.rerun_script.query_string = ""
         msg.rerun_script.widget_states.SetInParent()
+        if fragment:
+            msg.rerun_script.fragment_id = fragment
         if trigger is not None:
             widget = msg.rerun_script.widget_states.widgets.add()
-            widget.id = trigger
-            widget.trigger_value = True
+            widget.id = trigger[0]
+            widget.json_trigger_value = json.dumps(trigger[1])
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         reply = Reply(0.0, 0)
@@ -74,21 +98,32 @@ class Session:
             kind = fwd.WhichOneof("type")
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 _read_element(fwd.delta.new_element, reply)
+                if fwd.delta.new_element.WhichOneof("type") == "bidi_component":
+                    reply.fragment = fwd.delta.fragment_id
             elif kind == "script_finished" and fwd.script_finished in (
                 ForwardMsg.FINISHED_SUCCESSFULLY,
                 ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+                ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
             ):
                 break
         reply.seconds = time.perf_counter() - start
         return reply
 
 
+def events_id(component: str) -> str:
+    """The id of a bidi component's trigger widget (Streamlit's ``_make_trigger_id``)."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    return _make_trigger_id(component, "events")
+
+
 def _read_element(element, reply: Reply) -> None:
     kind = element.WhichOneof("type")
-    if kind == "metric":
-        reply.metrics[element.metric.label] = element.metric.body
-    elif kind == "button":
-        reply.buttons[element.button.label] = element.button.id
+    if kind == "bidi_component":
+        reply.component = element.bidi_component.id
+        reply.payload = json.loads(element.bidi_component.json)
+        frame = reply.payload["frames"][-1]
+        reply.metrics = {"Epoch": f"{frame['e']:,}", "Loss": frame["loss_text"]}
     elif kind == "exception":
         reply.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:160])
 
@@ -108,14 +143,14 @@ async def _crowd(url: str, n_sessions: int, steps: int) -> CrowdResult:
         first = await asyncio.gather(*(s.open() for s in sessions))
         for reply in first:
             problems.extend(reply.exceptions)
-            if "Step" not in reply.buttons:
-                raise RuntimeError(f"no Step button in the first run; saw {sorted(reply.buttons)}")
+            if not reply.component:
+                raise RuntimeError("no live views component in the first run")
         latencies: list[float] = []
         losses: list[list[str]] = [[] for _ in sessions]
 
         async def clicker(session: Session, shown_losses: list[str]) -> None:
             for epoch in range(1, steps + 1):
-                reply = await session.click("Step")
+                reply = await session.click("step")
                 latencies.append(reply.seconds)
                 problems.extend(reply.exceptions)
                 shown = reply.metrics.get("Epoch")

@@ -10,7 +10,7 @@ from linreg.dashboard import live
 from linreg.dashboard.settings import Settings
 from linreg.dashboard.texts import t
 from linreg.dashboard.workbench import Workbench
-from linreg.formatting import number
+from linreg.formatting import equation, number
 from linreg.reference import r2_score
 
 
@@ -232,3 +232,54 @@ def test_the_payload_module_does_not_import_streamlit():
     with open(live.__file__, encoding="utf-8") as handle:
         text = handle.read()
     assert "import streamlit" not in text and "from streamlit" not in text
+
+
+def test_events_save_the_controls_preferences_in_the_settings():
+    ls = session()
+    send = event_maker(ls)
+    send("prefs", prefs={"run": 25, "speed": 3, "log": True})
+    assert (ls.workbench.settings.run, ls.workbench.settings.speed) == (25, 3)
+    assert ls.workbench.settings.log is True
+    send("prefs", prefs={"run": 10**9, "speed": "x"})  # out of bounds, not a number
+    assert ls.workbench.settings.run == live.MAX_RUN_EPOCHS
+    assert ls.workbench.settings.speed == 3
+    assert ls.handle({"id": 99, "kind": "reset"})["setup"]["prefs"] == {
+        "run": live.MAX_RUN_EPOCHS,
+        "speed": 3,
+        "log": True,
+    }
+
+
+def test_a_batch_asked_for_by_an_earlier_run_trains_nothing():
+    ls = session()
+    send = event_maker(ls)
+    send("play", speed=1)
+    old_run = ls.run_id
+    ls.workbench.reset()
+    answer = ls.handle({"id": 50, "kind": "more", "run": old_run, "have": 40, "speed": 1})
+    assert ls.trainer.epoch == 0 and answer["mode"] == "show" and "setup" in answer
+
+
+def test_frames_carry_the_loss_change_and_the_equations():
+    ls = session()
+    send = event_maker(ls)
+    payload = send("step")
+    (frame,) = payload["frames"]
+    trainer = ls.trainer
+    assert frame["change_text"] == number(trainer.current_loss() - trainer.history.loss[0])
+    weight, bias = trainer.parameters()
+    assert frame["eq"] == [
+        f"{name} = {equation(row, b, ls.workbench.dataset.input_names)}"
+        for name, row, b in zip(ls.workbench.dataset.target_names, weight, bias, strict=True)
+    ]
+    assert ls.handle(None)["frames"][0]["change_text"] == frame["change_text"]
+
+
+def test_clearing_earlier_runs_sends_a_new_setup_without_them():
+    ls = session()
+    send = event_maker(ls)
+    send("step")
+    assert len(send("reset")["setup"]["earlier"]) == 1
+    send("step")
+    payload = send("clear_runs")
+    assert payload["setup"]["earlier"] == [] and payload["frames"][0]["e"] == 1

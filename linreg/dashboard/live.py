@@ -22,8 +22,13 @@ Payload (``update``), every key always present unless marked optional:
     setup      (optional) sent with a new run or when asked: see ``setup``
 frame: e epoch, W (K, D) weight and b (K,) bias in original units, gW (K, D) and gb (K,) the
     gradients of the epoch's last update (training units; None at epoch 0 or thinned),
-    p (R, K) predictions of the rows shown, r2 (K,), loss_text, r2_text, and with one input
-    ``line`` (K, 2): the fitted line's values at the smallest and largest input.
+    p (R, K) predictions of the rows shown, r2 (K,), loss_text, change_text (the loss's change
+    since the epoch before, None at epoch 0), r2_text, eq (K,) each target's equation, and
+    with one input ``line`` (K, 2): the fitted line's values at the smallest and largest input.
+
+Events may carry ``prefs`` ({"run", "speed", "log"}: the Run epochs, the play speed and the
+log switch as the browser shows them); ``LiveSession.handle`` saves changed ones in the
+workbench's settings, so that a link reproduces them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from linreg.dashboard.settings import MAX_RUN_EPOCHS, MAX_SPEED
+from linreg.dashboard.views import equations
 from linreg.formatting import number
 from linreg.reference import r2_score
 from linreg.trainer import Checkpoint, Trainer
@@ -62,6 +69,12 @@ LABEL_KEYS = {
     "r2": "metric.r2",
     "r2_mean": "metric.r2_mean",
     "look": "look.label",
+    "look_help": "look.help",
+    "optimum_help": "metric.optimum_help",
+    "r2_help": "metric.r2_help",
+    "predictions": "tab.predictions",
+    "preview": "main.preview",
+    "clear_runs": "loss.clear_runs",
     "weights_layout": "weights.layout",
     "W": "weights.matrix",
     "b": "weights.bias",
@@ -84,26 +97,30 @@ LABEL_KEYS = {
     "col_actual": "pred.actual",
     "col_predicted": "pred.predicted",
     "col_error": "pred.error",
-    "diverged_not_finite": "diverged.not_finite",
-    "diverged_exploded": "diverged.exploded",
+    "weights_title": "weights.title",
 }
-# Templates the browser fills itself ({epoch}, {lr}): left unformatted.
-RAW_LABELS = ("weights.title", "diverged.not_finite", "diverged.exploded")
+# Templates the browser fills itself: their parameters are left as "{name}".
+TEMPLATE_PARAMS = ("epoch", "each", "shown", "rows", "count")
+
+
+class _Blank(str):
+    """A template parameter left for the browser: formats as ``{name}`` whatever the spec
+    (the browser writes the number itself)."""
+
+    def __format__(self, spec: str) -> str:
+        return "{" + str.__str__(self) + "}"
 
 
 def labels(text, lang: str) -> dict[str, str]:
     """The component's words in ``lang``; ``text(key, lang, **params)`` is the page's lookup."""
-    words = {name: text(key, lang) for name, key in LABEL_KEYS.items() if key not in RAW_LABELS}
-    for name, key in LABEL_KEYS.items():
-        if key in RAW_LABELS:
-            words[name] = text(key, lang, epoch="{epoch}", lr="{lr}")
-    words["weights_title"] = text("weights.title", lang, epoch="{epoch}")
-    return words
+    blanks = {name: _Blank(name) for name in TEMPLATE_PARAMS}
+    return {name: text(key, lang, **blanks) for name, key in LABEL_KEYS.items()}
 
 
 def f32(values) -> list | float | None:
     """Values as JSON numbers: the shortest decimal text reading back to the same float32."""
-    array = np.asarray(values, dtype=np.float32)
+    with np.errstate(over="ignore"):  # beyond float32: infinite, sent as None
+        array = np.asarray(values, dtype=np.float32)
     if array.ndim == 0:
         value = array.item()
         return float(str(array)) if math.isfinite(value) else None
@@ -112,7 +129,8 @@ def f32(values) -> list | float | None:
 
 def r2_text(r2: Sequence[float]) -> str:
     """R² as the page reads it: one per target while they fit (``0.912 / 0.874``), past two
-    their mean; a hopeless fit (R² can reach −10¹⁷) reads "< −999"."""
+    their mean (each one is in the readout's help); a hopeless fit (R² can reach −10¹⁷)
+    reads "< −999"."""
 
     def one(value: float) -> str:
         return f"{value:.3f}" if value > -1000 else "< −999"
@@ -139,14 +157,18 @@ def losses(trainer: Trainer, start: int) -> list:
     return f32(values[: trainer.epoch + 1 - start])
 
 
-def frame(trainer: Trainer, inputs: np.ndarray, targets: np.ndarray, epoch: int) -> dict:
-    """The numbers of every live view at ``epoch``; inputs (N, D), targets (N, K) of the data."""
+def frame(trainer: Trainer, dataset, epoch: int) -> dict:
+    """The numbers of every live view at ``epoch``; ``dataset`` has inputs (N, D), targets
+    (N, K), input_names and target_names."""
+    inputs, targets = dataset.inputs, dataset.targets
     weight, bias = trainer.parameters(epoch)
     snapshot = trainer.history.snapshot(epoch)
     gradients = epoch > 0 and snapshot.epoch == epoch
     predictions = inputs @ weight.T + bias
     r2 = r2_score(targets, predictions)
     rows = shown_rows(len(inputs))
+    loss = loss_after(trainer, epoch)
+    change = None if epoch == 0 else loss - loss_after(trainer, epoch - 1)
     out = {
         "e": epoch,
         "W": f32(weight),
@@ -155,8 +177,10 @@ def frame(trainer: Trainer, inputs: np.ndarray, targets: np.ndarray, epoch: int)
         "gb": f32(snapshot.bias_grad) if gradients else None,
         "p": f32(predictions[rows]),
         "r2": f32(r2),
-        "loss_text": number(loss_after(trainer, epoch)),
+        "loss_text": number(loss),
+        "change_text": None if change is None else number(change),
         "r2_text": r2_text(r2),
+        "eq": equations(weight, bias, dataset.input_names, dataset.target_names),
     }
     if inputs.shape[1] == 1:
         ends = np.array([np.nanmin(inputs[:, 0]), np.nanmax(inputs[:, 0])])
@@ -182,8 +206,10 @@ def setup(
     labels: Mapping[str, str],
     standardized: bool,
     earlier: Sequence[EarlierRun] = (),
+    prefs: Mapping[str, object] | None = None,
 ) -> dict:
-    """What stays the same during a run: names, words, the rows' actual values, the optimum."""
+    """What stays the same during a run: names, words, the rows' actual values, the optimum,
+    and ``prefs`` (run, speed, log) as the controls start."""
     rows = shown_rows(len(targets))
     out = {
         "inputs": list(input_names),
@@ -194,6 +220,7 @@ def setup(
         "n_rows": int(len(targets)),
         "actual": f32(targets[rows]),
         "standardized": bool(standardized),
+        "prefs": dict(prefs or {"run": 100, "speed": 1, "log": False}),
         "earlier": [
             {"label": run.label, **_decimated(run.loss, MAX_EARLIER_POINTS)} for run in earlier
         ],
@@ -230,20 +257,22 @@ class LiveSession:
     labels: Mapping[str, str] = field(default_factory=dict)
     seq: int = 0
     run_id: str = ""
-    _trainer_id: int = 0
+    _trainer: object = None  # the trainer last seen (held: an id could be reused)
     _runs_seen: int = -1
     _labels_sent: dict = field(default_factory=dict)
     _checkpoints: list[Checkpoint] = field(default_factory=list)
     last: dict = field(default_factory=dict)
     handled: int = 0  # id of the last browser event handled
+    shown: int = 0  # the epoch the views show once the last answer is drawn
 
     # -- events -------------------------------------------------------------------------------
     def handle(self, event: Mapping | None, labels: Mapping[str, str] | None = None) -> dict:
         """The payload answering ``event`` (a dict the component sent), or the current one.
 
-        Events: {"id", "kind", "run", "have", "shown", ...}; kinds: "step", "run" (with
-        "epochs"), "play" and "more" (with "speed"), "pause", "reset", "look" (with "epoch"),
-        "sync" (the browser lost its numbers: send everything again).
+        Events: {"id", "kind", "run", "have", "shown", "prefs", ...}; kinds: "step", "run"
+        (with "epochs"), "play" and "more" (with "speed"), "pause", "reset", "look" (with
+        "epoch"), "clear_runs", "prefs" (only the preferences changed), "sync" (the browser
+        lost its numbers: send everything again).
         """
         if labels is not None:
             self.labels = dict(labels)
@@ -255,14 +284,22 @@ class LiveSession:
                     return self.last
                 return self._answer(0, have=0, frames=[self.trainer.epoch], setup=True)
             self.handled = int(event["id"])
+            self._save_prefs(event.get("prefs"))
             kind = event.get("kind")
-            have = int(event.get("have", 0)) if event.get("run") == self.run_id else 0
+            same_run = event.get("run") == self.run_id
+            if kind == "more" and not same_run:
+                kind = "sync"  # a batch asked for by the views of a run that is gone
+            have = int(event.get("have", 0)) if same_run else 0
             resend = new_run or have == 0 or kind == "sync"
             if kind == "reset":
                 wb.reset()
                 self._follow_trainer()
                 return self._answer(self.handled, have=0, frames=[0], setup=True)
-            if kind == "pause" or kind == "step" or kind == "run" or kind == "play":
+            if kind == "clear_runs":
+                wb.clear_runs()
+                self._follow_trainer()
+                return self._answer(self.handled, have=0, frames=[self.trainer.epoch], setup=True)
+            if kind in ("pause", "step", "run", "play"):
                 self._land_on(int(event.get("shown", self.trainer.epoch)))
                 have = min(have, self.trainer.epoch + 1)
             if kind == "step":
@@ -271,12 +308,12 @@ class LiveSession:
             if kind == "run":
                 start = self.trainer.epoch
                 self._checkpoints = [self.trainer.checkpoint()]
-                wb.run(max(1, int(event.get("epochs", 1))))
+                wb.run(max(1, min(int(event.get("epochs", 1)), MAX_RUN_EPOCHS)))
                 speed = max(1, math.ceil((self.trainer.epoch - start) / RUN_FRAMES))
                 frames = frame_epochs(start, self.trainer.epoch, speed)
                 return self._answer(self.handled, have, frames, setup=resend, mode="run")
             if kind in ("play", "more"):
-                speed = max(1, int(event.get("speed", 1)))
+                speed = max(1, min(int(event.get("speed", 1)), MAX_SPEED))
                 if kind == "play":
                     self._checkpoints = []
                 start = self.trainer.epoch
@@ -285,14 +322,41 @@ class LiveSession:
                 wb.run(batch)
                 frames = frame_epochs(start, self.trainer.epoch, speed)
                 mode = "show" if self.trainer.diverged and not frames else "play"
+                self.shown = start
                 return self._answer(
                     self.handled, have, frames, setup=resend, mode=mode, speed=speed
                 )
             if kind == "look":
                 epoch = max(0, min(int(event.get("epoch", 0)), self.trainer.epoch))
                 return self._answer(self.handled, have, [epoch], setup=resend)
-            # "pause" (already landed), "sync" and anything unknown: the views as they are.
-            return self._answer(self.handled, have, [self.trainer.epoch], setup=resend)
+            # "pause" (already landed), "prefs", "sync" and anything unknown: the views as
+            # they are (a look back stays where it is).
+            epoch = self.shown if kind == "prefs" else self.trainer.epoch
+            return self._answer(self.handled, have, [epoch], setup=resend)
+
+    def _save_prefs(self, prefs: Mapping | None) -> None:
+        """Keep the controls' Run epochs, speed and log switch in the workbench's settings."""
+        if not prefs:
+            return
+        settings = self.workbench.settings
+        bounds = {"run": MAX_RUN_EPOCHS, "speed": MAX_SPEED}
+        changed: dict[str, object] = {}
+        for name, top in bounds.items():
+            try:
+                value = max(1, min(int(prefs.get(name, getattr(settings, name))), top))
+            except (TypeError, ValueError):
+                continue
+            if value != getattr(settings, name):
+                changed[name] = value
+        if "log" in prefs and bool(prefs["log"]) != settings.log:
+            changed["log"] = bool(prefs["log"])
+        if changed:
+            self.workbench.update(**changed)
+
+    @property
+    def playing(self) -> bool:
+        """True while the browser plays batches the server trained ahead."""
+        return self.last.get("mode") == "play"
 
     @property
     def trainer(self) -> Trainer:
@@ -301,9 +365,9 @@ class LiveSession:
     # -- internals ----------------------------------------------------------------------------
     def _follow_trainer(self) -> bool:
         """True when the workbench's trainer is a new run (reset, new data or settings)."""
-        if id(self.trainer) == self._trainer_id and len(self.workbench.runs) == self._runs_seen:
+        if self.trainer is self._trainer and len(self.workbench.runs) == self._runs_seen:
             return False
-        self._trainer_id = id(self.trainer)
+        self._trainer = self.trainer
         self._runs_seen = len(self.workbench.runs)
         self.run_id = f"r{next(_ids)}"
         self._checkpoints = []
@@ -347,7 +411,7 @@ class LiveSession:
             "latest": trainer.epoch,
             "loss_from": have,
             "loss": losses(trainer, have),
-            "frames": [frame(trainer, ds.inputs, ds.targets, e) for e in frames],
+            "frames": [frame(trainer, ds, e) for e in frames],
             "mode": mode,
             "speed": speed,
             "diverged": (
@@ -363,6 +427,8 @@ class LiveSession:
         if setup:
             payload["setup"] = self.setup_now()
             self._labels_sent = dict(self.labels)
+        if mode != "play":
+            self.shown = frames[-1] if frames else trainer.epoch
         self.last = payload
         return payload
 
@@ -378,4 +444,5 @@ class LiveSession:
             labels=self.labels,
             standardized=self.trainer.config.standardize,
             earlier=[EarlierRun(run.label, run.loss) for run in wb.runs],
+            prefs={"run": wb.settings.run, "speed": wb.settings.speed, "log": wb.settings.log},
         )

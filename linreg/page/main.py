@@ -9,26 +9,25 @@ import streamlit as st
 import torch
 
 from linreg import data, trainer
+from linreg.dashboard import live
 from linreg.dashboard.settings import (
     DATA_SOURCES,
     LEARNING_RATE_RANGE,
     LEARNING_RATES,
     MAX_BATCH,
-    MAX_RUN_EPOCHS,
     MAX_SEED,
-    MAX_SPEED,
 )
 from linreg.dashboard.texts import LANGUAGES, t
 from linreg.dashboard.workbench import Place, Workbench
 from linreg.formatting import number
 from linreg.page import session, views
+from linreg.page.component import live_views
 from linreg.page.session import workbench
 from linreg.page.text import plain
 from linreg.trainer import ENGINES, INITS, OPTIMIZERS
 
 EDIT_MAX_ROWS = 1000  # larger tables are shown as a read-only preview
 PREVIEW_ROWS = 200
-PLAY_INTERVAL = 0.1  # seconds between animation frames
 
 # One intra-op thread per computation: on a shared server each session's step runs in its own
 # script thread, and more torch threads per step would only fight over the same cores.
@@ -299,99 +298,27 @@ def table_ui(wb: Workbench, lang: str) -> None:
         )
         if not edited.equals(st.session_state[seen]):
             st.session_state[seen] = edited
-            session.stop()
             wb.edit_table(edited if _has_labels(wb.table) else edited.reset_index(drop=True))
         error_ui(wb, lang, Place.EDIT)
 
 
-def controls_ui(wb: Workbench, lang: str, columns) -> None:
-    """Step, Run and its epochs, Reset and the play speed, drawn by the live fragment."""
-    step, run, epochs, _, reset, speed = columns
-    step.button(
-        t("btn.step", lang), key="step", on_click=session.on_step, width="stretch", type="primary"
-    )
-    epochs.number_input(
-        t("btn.epochs", lang),
-        min_value=1,
-        max_value=MAX_RUN_EPOCHS,
-        value=wb.settings.run,
-        step=100,
-        key="run_epochs",
-        on_change=session.on_setting,
-        args=("run", "run_epochs", int),
-    )
-    run.button(
-        t("btn.run", lang),
-        key="run",
-        on_click=session.on_run,
-        args=("run_epochs",),
-        width="stretch",
-    )
-    reset.button(t("btn.reset", lang), key="reset", on_click=session.on_reset, width="stretch")
-    speed.number_input(
-        t("btn.speed", lang),
-        min_value=1,
-        max_value=MAX_SPEED,
-        value=wb.settings.speed,
-        key="speed",
-        on_change=session.on_setting,
-        args=("speed", "speed", int),
-    )
-
-
-def play_pause_ui(lang: str, column) -> None:
-    """Play and Pause side by side, the one that does nothing now disabled.
-
-    Drawn by the full page, never by the live fragment, so frames leave them alone, and their
-    clicks rerun the whole app, which Streamlit starts at once instead of queueing behind the
-    frames the timer keeps asking for. Two buttons with fixed keys stay put: one button whose
-    key followed its label made Streamlit show the new one beside the old until the run ended,
-    so the row jumped and a click aimed at Pause could miss. Two actions, not one toggle: the
-    browser can deliver a click twice (with a timer tick and on its own), and Pause twice is
-    still Pause.
-    """
-    animating = session.animating()
-    with column.container(horizontal=True, gap="small"):
-        st.button(
-            t("btn.play", lang),
-            key="play",
-            on_click=session.on_play,
-            disabled=animating,
-            width="stretch",
-        )
-        st.button(
-            t("btn.pause", lang),
-            key="pause",
-            on_click=session.on_pause,
-            disabled=not animating,
-            width="stretch",
-        )
-
-
 def live_ui(wb: Workbench) -> None:
-    """Controls, status and views; while playing or running they redraw every PLAY_INTERVAL.
+    """The live views (drawn in the browser) and the views that follow the epoch they show.
 
-    The fragment draws Step, Run and Reset into the controls row, so that a Step reruns only
-    what it changes; Play/Pause belongs to the full page (see ``play_pause_ui``). Clicks that
-    start or stop the timer rerun the whole page (see session.py); a Run that ends or
-    diverges during a frame asks for that here.
+    A fragment: a click in the live views (Step, Run, Play's batches, Pause, Reset, a look
+    back) reruns only this part. The component's callback answers the click first (see
+    ``linreg.page.component``), so the notice, the warning and the tabs below show the run as
+    the click left it.
     """
-    interval = PLAY_INTERVAL if session.animating() else None
-    columns = st.columns([1, 1, 1.2, 2, 1, 1.6], vertical_alignment="bottom")
-    play_pause_ui(wb.settings.lang, columns[3])
 
-    @st.fragment(run_every=interval)
-    def live() -> None:
-        notice = st.container()
-        session.advance()
+    @st.fragment
+    def live_part() -> None:
         lang = wb.settings.lang
-        controls_ui(wb, lang, columns)
-        with notice:
-            notice_ui(wb, lang)
-        views.status_ui(wb, lang)
-        views.views_ui(wb, lang, animating=session.animating())
+        notice_ui(wb, lang)
+        views.diverged_ui(wb, lang)
+        shown = session.live()
+        live_views(shown, live.labels(t, lang))
+        views.tabs_ui(wb, lang, shown.shown, playing=shown.playing)
         session.sync_url(wb.settings)
-        if (interval is not None) != session.animating():
-            st.rerun(scope="app")  # start or stop the timer; Play and Pause swap labels
 
-    live()
+    live_part()

@@ -31,36 +31,41 @@ def wait_idle(page: Page) -> None:
 
 
 def wait_loaded(page: Page) -> None:
-    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=60_000)
+    expect(readout(page, "loss")).not_to_have_text("", timeout=60_000)
     wait_idle(page)
 
 
-def metric(page: Page, label: str):
-    """The value element of the metric labelled exactly ``label``."""
-    return (
-        page.get_by_test_id("stMetric")
-        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
-        .get_by_test_id("stMetricValue")
-    )
+def readout(page: Page, name: str):
+    """A readout of the live views: "epoch", "loss", "optimum" or "r2", in any language."""
+    return page.locator(f'[data-metric="{name}"]')
 
 
-def metric_text(page: Page, label: str) -> str:
-    return metric(page, label).inner_text().strip()
+def readout_text(page: Page, name: str) -> str:
+    return readout(page, name).inner_text().strip()
 
 
-def epoch_of(page: Page, label: str = "Epoch") -> int:
-    return int(metric_text(page, label).replace(",", ""))
+def epoch_of(page: Page) -> int:
+    return int(readout_text(page, "epoch").replace(",", ""))
 
 
 def button(page: Page, label: str):
     return page.get_by_role("button", name=label, exact=True)
 
 
-def click_until_epoch(page: Page, label: str, epoch: int, epoch_label: str = "Epoch") -> None:
-    """Click a button, then wait for the Epoch metric to show ``epoch`` and the run to end."""
+def click_until_epoch(page: Page, label: str, epoch: int) -> None:
+    """Click a button, then wait for the epoch readout to show ``epoch`` and the run to end."""
     button(page, label).click()
-    expect(metric(page, epoch_label)).to_have_text(f"{epoch:,}")
+    expect(readout(page, "epoch")).to_have_text(f"{epoch:,}")
     wait_idle(page)
+
+
+def heatmap_cells(page: Page, which: str = "weights"):
+    """The number cells of the weights' (or "grads'") table: W row by row, each row's b last."""
+    return page.locator(f".lv-{which} td:not(.lv-gap)")
+
+
+def equations_text(page: Page):
+    return page.locator(".lv-equations")
 
 
 def open_tab(page: Page, name: str) -> None:

@@ -11,7 +11,7 @@ from browserkit import (
     assert_no_traceback,
     button,
     engine_losses,
-    metric,
+    readout,
     sample,
     wait_idle,
     wait_loaded,
@@ -46,13 +46,13 @@ def test_concurrent_sessions_do_not_cross_talk(open_page):
 
     for page, losses in zip(pages, expected, strict=True):
         wait_loaded(page)
-        expect(metric(page, "Loss")).to_have_text(losses[0])
+        expect(readout(page, "loss")).to_have_text(losses[0])
     for epoch in range(1, ROUNDS + 1):
         for page in pages:  # the four clicks land together on the server
             button(page, "Step").click()
         for page, losses in zip(pages, expected, strict=True):
-            expect(metric(page, "Epoch")).to_have_text(str(epoch))
+            expect(readout(page, "epoch")).to_have_text(str(epoch))
             wait_idle(page)
-            expect(metric(page, "Loss")).to_have_text(losses[epoch])
+            expect(readout(page, "loss")).to_have_text(losses[epoch])
     for page in pages:
         assert_no_traceback(page)

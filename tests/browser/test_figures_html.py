@@ -1,20 +1,20 @@
-"""Figures rendered by Plotly in Chromium: user strings stay text, never HTML, LaTeX or fields."""
+"""The server's figure rendered by Plotly in Chromium: user strings stay text, never HTML,
+LaTeX or fields (the live views' words: tests/browser/test_upload.py)."""
 
 import numpy as np
 import pytest
 
-from linreg.page.figures import loss_curve, parameters_heatmap
+from linreg.page.figures import loss_landscape
 
 pytestmark = pytest.mark.browser
 
 
 def test_hostile_names_render_as_plain_text_in_chromium(browser, tmp_path):
     names = ["<img src=x onerror=alert(1)>", "<b>bold</b>", "$x^2$"]
+    grid = np.arange(1.0, 10.0).reshape(3, 3)
     figs = [
-        parameters_heatmap(np.ones((1, 3)), np.ones(1), names, ["%{y}"], weight_title=names[0],
-                           bias_title=names[2]),
-        loss_curve(np.arange(1, 4), np.ones(3), optimal_loss=None, log_scale=False,
-                   others=[(names[1], np.arange(1, 3), np.ones(2))]),
+        loss_landscape(np.arange(3.0), np.arange(3.0), grid, np.ones(2), np.ones(2), (1.0, 1.0),
+                       names=(names[0], "%{y}"), labels={"path": names[1], "optimum": names[2]}),
     ]  # fmt: skip
     html = "".join(f.to_html(include_plotlyjs=i == 0, full_html=False) for i, f in enumerate(figs))
     page_file = tmp_path / "figures.html"

@@ -7,7 +7,8 @@ from browserkit import (
     assert_no_traceback,
     button,
     click_until_epoch,
-    metric,
+    equations_text,
+    readout,
     screenshot,
     table_headers,
 )
@@ -24,8 +25,8 @@ def test_spanish_page(open_page):
         expect(button(page, label)).to_be_visible()
     for label in ("Step", "Run", "Play", "Pause", "Reset"):
         expect(button(page, label)).to_have_count(0)
-    expect(metric(page, "Época")).to_have_text("0")
-    expect(metric(page, "Pérdida")).to_be_visible()
+    expect(readout(page, "epoch")).to_have_text("0")
+    expect(readout(page, "loss")).to_be_visible()
 
     headers = table_headers(page)
     expect(headers).to_have_text(list(COLUMNS))
@@ -35,11 +36,12 @@ def test_spanish_page(open_page):
     )
     expect(sidebar).to_contain_text("Muestra: 5 regiones")
 
-    click_until_epoch(page, "Paso", 1, epoch_label="Época")
-    equations = page.get_by_test_id("stCode").filter(has_text="manzanas = ").first
+    click_until_epoch(page, "Paso", 1)
+    equations = equations_text(page)
     expect(equations).to_contain_text("·temperatura")
     expect(equations).to_contain_text("naranjas = ")
-    expect(page.get_by_role("tab", name="Predicciones")).to_be_visible()
+    expect(page.get_by_role("heading", name="Predicciones")).to_be_visible()
+    expect(page.locator(".lv-table")).to_contain_text("predicho")
     expect(page.get_by_role("tab", name="Dentro de un paso")).to_be_visible()
     expect(page.get_by_role("heading", name="Pesos tras la época 1")).to_be_visible()
     assert_no_traceback(page)

@@ -14,8 +14,8 @@ from browserkit import (
     assert_no_traceback,
     click_until_epoch,
     engine_losses,
-    metric,
-    metric_text,
+    readout,
+    readout_text,
     sample,
     wait_idle,
 )
@@ -65,16 +65,16 @@ def test_edit_a_cell_then_clear_one(page: Page):
 
     select_last_column(page, 2)
     type_into_selected(page, "150")
-    expect(metric(page, "Epoch")).to_have_text("0")
+    expect(readout(page, "epoch")).to_have_text("0")
     wait_idle(page)
     expect(page.get_by_text("Training restarted: the data changed.")).to_be_visible()
     assert mirror_row(page, 2)[-1] == "150"
     edited = targets.copy()
     edited[1, SAMPLE_TARGETS.index("oranges")] = 150.0
     losses = engine_losses(inputs, edited, TrainConfig(seed=0), 2)
-    assert metric_text(page, "Loss") == losses[0]
+    assert readout_text(page, "loss") == losses[0]
     click_until_epoch(page, "Step", 1)
-    assert metric_text(page, "Loss") == losses[1]
+    assert readout_text(page, "loss") == losses[1]
 
     # A cleared cell: the message names the row; the training on the good data goes on.
     select_last_column(page, 3)
@@ -82,8 +82,8 @@ def test_edit_a_cell_then_clear_one(page: Page):
     error = page.get_by_test_id("stAlert").filter(has_text="missing values")
     expect(error).to_contain_text("row(s) 3 (in 'oranges')")
     wait_idle(page)
-    assert metric_text(page, "Epoch") == "1"
-    assert metric_text(page, "Loss") == losses[1]
+    assert readout_text(page, "epoch") == "1"
+    assert readout_text(page, "loss") == losses[1]
     click_until_epoch(page, "Step", 2)
 
     # Typing the value back clears the message; the data is again what is being
@@ -92,15 +92,15 @@ def test_edit_a_cell_then_clear_one(page: Page):
     type_into_selected(page, "133")
     expect(error).to_have_count(0)
     wait_idle(page)
-    assert metric_text(page, "Epoch") == "2"
-    assert metric_text(page, "Loss") == losses[2]
+    assert readout_text(page, "epoch") == "2"
+    assert readout_text(page, "loss") == losses[2]
     assert mirror_row(page, 3)[-1] == "133"
 
     # A real change after that retrains on the new data.
     select_last_column(page, 3)
     type_into_selected(page, "140")
-    expect(metric(page, "Epoch")).to_have_text("0")
+    expect(readout(page, "epoch")).to_have_text("0")
     wait_idle(page)
     edited[2, SAMPLE_TARGETS.index("oranges")] = 140.0
-    assert metric_text(page, "Loss") == engine_losses(inputs, edited, TrainConfig(seed=0), 0)[0]
+    assert readout_text(page, "loss") == engine_losses(inputs, edited, TrainConfig(seed=0), 0)[0]
     assert_no_traceback(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 from browserkit import (
     SAMPLE_INPUTS,
@@ -16,10 +17,12 @@ from browserkit import (
     engine_trainer,
     epoch_of,
     equations,
+    equations_text,
     fmt,
-    metric,
-    metric_text,
+    heatmap_cells,
     open_tab,
+    readout,
+    readout_text,
     sample,
     screenshot,
     wait_idle,
@@ -31,40 +34,34 @@ from linreg import TrainConfig, Trainer
 pytestmark = pytest.mark.browser
 
 
-def chart_with_numbers(page: Page, numbers: list[str]) -> str:
-    """The text of the first Plotly chart that writes all of ``numbers`` (e.g. a heatmap)."""
-    texts = page.locator(".js-plotly-plot").all_inner_texts()
-    for text in texts:
-        if all(number in text.split() for number in numbers):
-            return text
-    raise AssertionError(f"no chart writes all of {numbers}; the charts say {texts}")
-
-
-def loss_section(page: Page):
-    heading = page.get_by_role("heading", name="Loss over epochs")
-    return page.get_by_test_id("stColumn").filter(has=heading).last
+def loss_chart(page: Page):
+    return page.locator(".lv-loss")
 
 
 def test_defaults_step_by_step_match_the_engine(page: Page):
     inputs, targets = sample()
     shown = engine_losses(inputs, targets, TrainConfig(seed=0), 5)
-    expect(metric(page, "Epoch")).to_have_text("0")
-    expect(metric(page, "Loss")).to_have_text(shown[0])
+    expect(readout(page, "epoch")).to_have_text("0")
+    expect(readout(page, "loss")).to_have_text(shown[0])
     screenshot(page, "default")
 
     for epoch in range(1, 6):
         click_until_epoch(page, "Step", epoch)
-        expect(metric(page, "Loss")).to_have_text(shown[epoch])
+        expect(readout(page, "loss")).to_have_text(shown[epoch])
 
     trainer = engine_trainer(inputs, targets, TrainConfig(seed=0), 5)
     expected = equations(trainer, SAMPLE_INPUTS, SAMPLE_TARGETS)
-    code = page.get_by_test_id("stCode").filter(has_text="apples = ").first
-    expect(code).to_have_text("\n".join(expected))
+    expect(equations_text(page)).to_have_text("\n".join(expected))
     weight, bias = trainer.parameters()
-    heatmap = chart_with_numbers(page, [fmt(value) for value in weight.ravel()])
+    # W row by row, each row's b after it: the engine's numbers as the page writes them.
+    shown = np.c_[weight, bias].ravel()
+    expect(heatmap_cells(page)).to_have_text([fmt(value) for value in shown])
+    headers = page.locator(".lv-weights th").all_inner_texts()
     for name in (*SAMPLE_INPUTS, *SAMPLE_TARGETS):
-        assert name in heatmap.split(), heatmap
-    chart_with_numbers(page, [fmt(value) for value in bias])
+        assert name in headers, headers
+    snapshot = trainer.history.snapshot(5)
+    gradients = np.c_[snapshot.weight_grad, snapshot.bias_grad].ravel()
+    expect(heatmap_cells(page, "grads")).to_have_text([fmt(value) for value in gradients])
     expect(page.get_by_role("heading", name="Weights after epoch 5")).to_be_visible()
     screenshot(page, "default_after_steps")
 
@@ -72,13 +69,13 @@ def test_defaults_step_by_step_match_the_engine(page: Page):
 def test_run_reaches_100_epochs_and_draws_the_loss_curve(page: Page):
     inputs, targets = sample()
     button(page, "Run").click()
-    expect(metric(page, "Epoch")).to_have_text("100")
+    expect(readout(page, "epoch")).to_have_text("100")
     wait_idle(page)
     trainer = engine_trainer(inputs, targets, TrainConfig(seed=0), 100)
-    expect(metric(page, "Loss")).to_have_text(fmt(trainer.current_loss()))
-    expect(loss_section(page).locator(".js-plotly-plot")).to_have_count(1)
+    expect(readout(page, "loss")).to_have_text(fmt(trainer.current_loss()))
+    expect(loss_chart(page).locator(".main-svg").first).to_be_attached()
     # The curve is drawn: a scatter trace with a line path, not an empty chart.
-    expect(loss_section(page).locator(".scatterlayer path.js-line").first).to_be_attached()
+    expect(loss_chart(page).locator(".scatterlayer path.js-line").first).to_be_attached()
     page.wait_for_timeout(500)
     assert epoch_of(page) == 100  # a Run of 100 stops at 100
     assert_no_traceback(page)
@@ -88,7 +85,7 @@ def test_run_reaches_100_epochs_and_draws_the_loss_curve(page: Page):
 def test_play_is_enabled_again_when_a_run_ends(page: Page):
     expect(button(page, "Pause")).to_be_disabled()
     button(page, "Run").click()
-    expect(metric(page, "Epoch")).to_have_text("100")
+    expect(readout(page, "epoch")).to_have_text("100")
     expect(button(page, "Play")).to_be_enabled(timeout=5_000)
     expect(button(page, "Pause")).to_be_disabled()
 
@@ -126,13 +123,13 @@ def test_shared_link_reproduces_its_settings(open_page):
     shown = engine_losses(
         inputs, targets, TrainConfig(seed=7, learning_rate=1e-4, standardize=True), 2
     )
-    expect(metric(page, "Loss")).to_have_text(shown[0])
+    expect(readout(page, "loss")).to_have_text(shown[0])
     click_until_epoch(page, "Step", 1)
-    expect(metric(page, "Loss")).to_have_text(shown[1])
+    expect(readout(page, "loss")).to_have_text(shown[1])
     click_until_epoch(page, "Step", 2)
-    expect(metric(page, "Loss")).to_have_text(shown[2])
+    expect(readout(page, "loss")).to_have_text(shown[2])
     # Interactions (Step, a tab) leave the link's settings in the URL.
-    open_tab(page, "Predictions")
+    open_tab(page, "Loss landscape")
     query = parse_qs(urlparse(page.url).query)
     assert query.get("seed") == ["7"], page.url
     assert float(query["lr"][0]) == 1e-4, page.url
@@ -153,11 +150,11 @@ def test_divergence_stops_with_a_warning_and_finite_numbers(open_page):
     expect(warning).to_contain_text("smaller learning rate")
     wait_idle(page)
     assert epoch_of(page) == trainer.epoch
-    loss = metric_text(page, "Loss")
+    loss = readout_text(page, "loss")
     assert loss == fmt(trainer.current_loss())
     assert math.isfinite(float(loss.replace("−", "-"))), loss
     # The last finite weights stay on screen.
-    code = page.get_by_test_id("stCode").filter(has_text="apples = ").first
+    code = equations_text(page)
     expect(code).to_have_text("\n".join(equations(trainer, SAMPLE_INPUTS, SAMPLE_TARGETS)))
     assert not {"∞", "−∞", "nan"} & set(code.inner_text().replace("·", " ").split()), code
     screenshot(page, "diverged")

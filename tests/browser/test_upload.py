@@ -14,8 +14,9 @@ from browserkit import (
     assert_no_traceback,
     click_until_epoch,
     engine_losses,
-    metric,
-    metric_text,
+    equations_text,
+    readout,
+    readout_text,
     screenshot,
     table_headers,
     wait_idle,
@@ -92,12 +93,13 @@ def test_good_upload_then_hostile_files_keep_the_training(open_page):
     expect(sidebar).to_contain_text(f"Training on {GOOD.name}")
 
     losses = good_losses(2)
-    expect(metric(page, "Epoch")).to_have_text("0")
-    expect(metric(page, "Loss")).to_have_text(losses[0])
+    expect(readout(page, "epoch")).to_have_text("0")
+    expect(readout(page, "loss")).to_have_text(losses[0])
     click_until_epoch(page, "Step", 1)
     click_until_epoch(page, "Step", 2)
-    expect(metric(page, "Loss")).to_have_text(losses[2])
-    equation = page.get_by_test_id("stCode").filter(has_text=f"{GOOD_TARGETS[0]} = ").first
+    expect(readout(page, "loss")).to_have_text(losses[2])
+    equation = equations_text(page)
+    expect(equation).to_contain_text(f"{GOOD_TARGETS[0]} = ")
     for name in GOOD_INPUTS:
         expect(equation).to_contain_text(f"·{name}")
     assert_no_traceback(page)
@@ -108,8 +110,8 @@ def test_good_upload_then_hostile_files_keep_the_training(open_page):
         expect(error).to_have_count(1)
         for word in words:
             expect(error, f"{name}: the error should say {word!r}").to_contain_text(word)
-        expect(metric(page, "Epoch"), f"{name} changed the training").to_have_text("2")
-        assert metric_text(page, "Loss") == losses[2], name
+        expect(readout(page, "epoch"), f"{name} changed the training").to_have_text("2")
+        assert readout_text(page, "loss") == losses[2], name
         expect(headers).to_have_text(GOOD_COLUMNS)
         assert_no_traceback(page)
         assert page.evaluate("window.__xss") is None, name
@@ -118,7 +120,7 @@ def test_good_upload_then_hostile_files_keep_the_training(open_page):
 
     # Training goes on with the good data after all that.
     click_until_epoch(page, "Step", 3)
-    expect(metric(page, "Loss")).to_have_text(good_losses(3)[3])
+    expect(readout(page, "loss")).to_have_text(good_losses(3)[3])
 
 
 def test_html_header_is_shown_as_text(page: Page):
@@ -129,7 +131,11 @@ def test_html_header_is_shown_as_text(page: Page):
     expect(table_headers(page)).to_have_text([XSS, "y"])
     expect(multiselect(page, "Inputs")).to_contain_text(XSS)
     click_until_epoch(page, "Step", 1)
-    expect(page.get_by_test_id("stCode").filter(has_text="y = ").first).to_contain_text(f"·{XSS}")
+    expect(equations_text(page)).to_contain_text("y = ")
+    expect(equations_text(page)).to_contain_text(f"·{XSS}")
+    # The weights' table writes the name as text, and the predictions' chart's axis too.
+    expect(page.locator(".lv-weights th").filter(has_text=XSS)).to_have_count(1)
+    expect(page.locator(".lv-line .xtitle")).to_have_text(XSS)
     expect(page.locator("img[src='x']")).to_have_count(0)
     page.wait_for_timeout(300)
     assert page.evaluate("window.__xss") is None

@@ -4,8 +4,15 @@ The browser holds the run's numbers and draws them with plotly.js; the server an
 events (Step, Run, Play, Pause, Reset, look back) with payloads from
 ``linreg.dashboard.live.LiveSession``. Assets: ``assets/live.js`` (an ES module),
 ``assets/live.css`` and ``assets/plotly.min.js`` (copied from the installed ``plotly``
-package on first use; git-ignored), served by Streamlit at
+package when this module is imported; git-ignored), served by Streamlit at
 ``/_stcore/bidi-components/linreg.live/<file>`` and cached by the browser.
+
+The component is declared the documented way, in pyproject.toml's
+``[[tool.streamlit.component.components]]`` (name "live", asset_dir under the ``linreg``
+package): at start-up Streamlit scans the installed distributions that depend on streamlit,
+finds linreg's pyproject.toml (for an editable install, ``pip install -e .`` as ``make``
+does, beside the imported package) and registers "linreg.live". linreg must therefore be
+installed, not only importable.
 """
 
 from __future__ import annotations
@@ -17,46 +24,39 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
-from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
 
 from linreg.dashboard.live import LiveSession
 
-NAME = "linreg.live"  # "<project>.<component>", as pyproject's [tool.streamlit.component] would say
-PACKAGE_ROOT = Path(__file__).resolve().parent
-ASSETS = "assets"  # asset_dir, relative to this package
+NAME = "linreg.live"  # "<project>.<component>" of pyproject's [tool.streamlit.component]
+ASSETS = Path(__file__).resolve().parent / "assets"
 HTML = '<div class="linreg-live"></div>'
-
-_renderers: dict[int, object] = {}
 
 
 def _plotly_bundle() -> None:
     """Put the plotly package's own plotly.min.js beside live.js (Streamlit serves only
     files inside the component's asset_dir, symlinks resolved)."""
     source = resources.files("plotly") / "package_data" / "plotly.min.js"
-    target = PACKAGE_ROOT / ASSETS / "plotly.min.js"
+    target = ASSETS / "plotly.min.js"
     with resources.as_file(source) as path:
         if not target.exists() or target.stat().st_size != path.stat().st_size:
             shutil.copyfile(path, target)
 
 
-def _renderer():
-    """The component's mounting command, registered once per Streamlit runtime.
+_plotly_bundle()
+_renderers: dict[int, object] = {}
 
-    Streamlit finds a component's asset_dir in the ``[tool.streamlit.component]`` table of an
-    installed package's pyproject.toml; linreg runs from its source tree, so the same
-    declaration is registered here through the runtime's component manager.
-    """
+
+def _renderer():
+    """The component's mounting command, made once per Streamlit runtime."""
     manager = get_bidi_component_manager()
     renderer = _renderers.get(id(manager))
     if renderer is None:
-        _plotly_bundle()
         if manager.get_component_asset_root(NAME) is None:
-            manifest = ComponentManifest(
-                name="linreg",
-                version="0",
-                components=[ComponentConfig(name="live", asset_dir=ASSETS)],
+            raise RuntimeError(
+                f"Streamlit did not register the component {NAME!r}: linreg is not installed "
+                "in this Python environment. Install it with `pip install --no-deps -e .` "
+                "from the repository (`make run` and `make test` do)."
             )
-            manager.register_from_manifest(manifest, PACKAGE_ROOT)
         renderer = st.components.v2.component(
             NAME, html=HTML, css="live.css", js="live.js", isolate_styles=False
         )
@@ -68,7 +68,7 @@ def live_views(session: LiveSession, labels: Mapping[str, str], *, key: str = "l
     """Mount the live views of ``session`` with ``labels`` (``live.labels(t, lang)``).
 
     Call it inside an ``st.fragment``: a click in the views reruns only the fragment. The
-    browser's event (``{"id", "kind", "run", "have", "shown", ...}``, see
+    browser's event (``{"id", "kind", "run", "have", "shown", "prefs", ...}``, see
     ``LiveSession.handle``) is answered in the component's callback, before the fragment's
     body mounts the answer.
     """

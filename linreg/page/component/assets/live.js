@@ -117,7 +117,13 @@ class LiveViews {
     this.logBox = el("input", { type: "checkbox", class: "lv-log" });
     this.logLabel = el("label", {}, "");
     this.logLabel.prepend(this.logBox);
-    this.logBox.addEventListener("change", () => this.drawLoss(true));
+    this.logBox.addEventListener("change", () => {
+      this.drawLoss(true);
+      this.send("prefs");
+    });
+    for (const input of [this.epochsInput, this.speedInput]) {
+      input.addEventListener("change", () => this.send("prefs"));
+    }
     controls.append(
       this.buttons.step, this.buttons.run, this.epochsLabel, this.buttons.play,
       this.buttons.pause, this.speedLabel, this.buttons.reset,
@@ -125,14 +131,17 @@ class LiveViews {
     const readouts = el("div", { class: "lv-readouts" });
     this.readout = {};
     this.readoutLabel = {};
+    this.readoutBox = {};
     for (const name of ["epoch", "loss", "optimum", "r2"]) {
       const box = el("div", { class: "lv-readout" });
       this.readoutLabel[name] = el("div", { class: "lv-readout-label" }, "");
       this.readout[name] = el("div", { class: "lv-readout-value", "data-metric": name }, "");
       box.append(this.readoutLabel[name], this.readout[name]);
+      this.readoutBox[name] = box;
       readouts.append(box);
     }
-    this.diverged = el("div", { class: "lv-diverged", hidden: "" });
+    this.change = el("div", { class: "lv-change", "data-metric": "loss-change" }, "");
+    this.readoutBox.loss.append(this.change);
     const look = el("div", { class: "lv-look" });
     this.lookLabel = el("label", {}, "");
     this.lookInput = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", class: "lv-look-slider" });
@@ -140,6 +149,10 @@ class LiveViews {
     this.lookLabel.append(this.lookInput);
     look.append(this.lookLabel, this.lookValue);
     this.lookInput.addEventListener("input", () => this.onLook(parseInt(this.lookInput.value, 10)));
+    // Let go of the slider: the server's other views (the tabs) follow the epoch shown.
+    this.lookInput.addEventListener("change", () =>
+      this.send("look", { epoch: parseInt(this.lookInput.value, 10) }));
+    this.look = look;
 
     const grid = el("div", { class: "lv-grid" });
     const left = el("div", { class: "lv-col" });
@@ -148,11 +161,18 @@ class LiveViews {
     this.weightsDiv = el("div", { class: "lv-chart lv-weights" });
     this.gradsDiv = el("div", { class: "lv-chart lv-grads" });
     this.noGrad = el("p", { class: "lv-caption lv-no-grad" }, "");
-    left.append(this.weightsTitle, this.weightsCaption, this.weightsDiv, this.gradsDiv, this.noGrad);
+    this.equations = el("pre", { class: "lv-equations" }, "");
+    left.append(
+      this.weightsTitle, this.weightsCaption, this.weightsDiv, this.equations, this.gradsDiv,
+      this.noGrad,
+    );
     const right = el("div", { class: "lv-col" });
     this.lossTitle = el("h3", {}, "");
     this.lossDiv = el("div", { class: "lv-chart lv-loss" });
-    right.append(this.lossTitle, this.logLabel, this.lossDiv);
+    this.lossEmpty = el("p", { class: "lv-caption" }, "");
+    this.clearRuns = el("button", { type: "button", class: "lv-clear-runs" }, "");
+    this.clearRuns.addEventListener("click", () => this.send("clear_runs"));
+    right.append(this.lossTitle, this.logLabel, this.lossDiv, this.lossEmpty, this.clearRuns);
     grid.append(left, right);
     const bottom = el("div", { class: "lv-grid" });
     this.predDiv = el("div", { class: "lv-chart lv-pred" });
@@ -164,7 +184,8 @@ class LiveViews {
     const charts = el("div", { class: "lv-col" });
     charts.append(this.predDiv, this.lineDiv);
     bottom.append(charts, tableBox);
-    r.append(controls, readouts, this.diverged, look, grid, bottom);
+    this.predTitle = el("h3", {}, "");
+    r.append(controls, readouts, look, grid, this.predTitle, bottom);
   }
 
   words() {
@@ -188,6 +209,15 @@ class LiveViews {
     this.readoutLabel.optimum.textContent = w.optimum;
     this.readoutLabel.r2.textContent = setup.targets.length <= 2 ? w.r2 : w.r2_mean;
     this.readout.optimum.textContent = setup.optimum_text;
+    this.readoutBox.optimum.title = w.optimum_help;
+    this.look.title = w.look_help;
+    this.predTitle.textContent = w.predictions;
+    this.lossEmpty.textContent = w.loss_empty;
+    this.clearRuns.textContent = fill(w.clear_runs, { count: setup.earlier.length });
+    this.clearRuns.hidden = setup.earlier.length === 0;
+    this.epochsInput.value = String(setup.prefs.run);
+    this.speedInput.value = String(setup.prefs.speed);
+    this.logBox.checked = Boolean(setup.prefs.log);
     this.weightsCaption.textContent = w.weights_layout;
     this.noGrad.textContent = w.no_grad;
     this.lossTitle.textContent = w.loss_title;
@@ -226,7 +256,7 @@ class LiveViews {
     });
     this.table.replaceChildren(head, body);
     this.tableNote.textContent =
-      s.actual.length < s.n_rows ? `${s.actual.length} / ${s.n_rows}` : "";
+      s.actual.length < s.n_rows ? fill(w.preview, { shown: s.actual.length, rows: s.n_rows }) : "";
   }
 
   // -- data from the server -----------------------------------------------------------------
@@ -278,6 +308,7 @@ class LiveViews {
     }
     this.playing = false;
     this.queue = [];
+    this.updateControls();
     const last = data.frames.length ? data.frames[data.frames.length - 1].e : data.latest;
     if (data.event === 0 || data.frames.length === 0 || last === data.latest) this.head = data.latest;
     this.ready.then(() => this.show(last === data.latest ? data.latest : last, last === data.latest));
@@ -292,6 +323,11 @@ class LiveViews {
       run: this.run,
       have: this.loss.length,
       shown: this.head,
+      prefs: {
+        run: parseInt(this.epochsInput.value, 10) || 1,
+        speed: this.speedValue(),
+        log: this.logBox.checked,
+      },
       ...extra,
     });
   }
@@ -307,6 +343,7 @@ class LiveViews {
       if (this.playing) return;
       this.stopAnimation();
       this.playing = true;
+      this.updateControls();
       this.asked = true;
       this.speed = this.speedValue();
       this.send("play", { speed: this.speed });
@@ -329,6 +366,16 @@ class LiveViews {
     this.queue = [];
     if (this.raf) cancelAnimationFrame(this.raf);
     this.raf = 0;
+    this.updateControls();
+  }
+
+  // Play and Pause side by side, the one that does nothing now disabled; the look-back
+  // slider once there is something to look back at and while nothing plays.
+  updateControls() {
+    const moving = this.playing || (this.runMode && this.queue.length > 0);
+    this.buttons.play.disabled = this.playing;
+    this.buttons.pause.disabled = !moving;
+    this.look.hidden = moving || this.head === 0;
   }
 
   onLook(epoch) {
@@ -358,6 +405,7 @@ class LiveViews {
         }
         if (this.divergedInfo && this.queue.length === 0) {
           this.playing = false;
+          this.updateControls();
           return;
         }
         this.raf = requestAnimationFrame(tick);
@@ -365,6 +413,7 @@ class LiveViews {
         this.raf = requestAnimationFrame(tick);
       } else {
         this.runMode = false;
+        this.updateControls();
       }
     };
     this.raf = requestAnimationFrame(tick);
@@ -394,17 +443,21 @@ class LiveViews {
     this.readout.epoch.textContent = epoch.toLocaleString("en-US");
     this.readout.loss.textContent = frame.loss_text;
     this.readout.r2.textContent = frame.r2_text;
+    const change = frame.change_text;
+    this.change.textContent = change === null ? "" : `${change.startsWith("-") ? "↓" : "↑"} ${change}`;
+    this.change.className = `lv-change ${change && change.startsWith("-") ? "lv-better" : "lv-worse"}`;
+    const each = this.setup.targets.map((name, k) => {
+      const v = frame.r2[k];
+      return `${name}: ${v === null ? "–" : v.toFixed(4)}`;
+    });
+    this.readoutBox.r2.title = fill(w.r2_help, { each: each.join(", ") });
+    this.equations.textContent = frame.eq.join("\n");
+    this.lossEmpty.hidden = this.head > 0;
     this.weightsTitle.textContent = fill(w.weights_title, { epoch: epoch.toLocaleString("en-US") });
     this.lookInput.max = String(this.head);
     this.lookInput.value = String(epoch);
     this.lookValue.textContent = epoch.toLocaleString("en-US");
-    const d = this.divergedInfo;
-    if (d && atHead && epoch === this.latest) {
-      this.diverged.hidden = false;
-      this.diverged.textContent = fill(w[`diverged_${d.reason}`], { epoch: d.epoch, lr: d.lr });
-    } else {
-      this.diverged.hidden = true;
-    }
+    this.updateControls();
     this.drawHeatmap(this.weightCells, frame.W, frame.b);
     const grads = frame.gW !== null;
     this.gradsDiv.hidden = !grads;
