@@ -665,3 +665,26 @@ def test_a_large_table_is_a_numbered_read_only_preview():
     assert preview.value["x"].tolist() == list(range(PREVIEW_ROWS))
     assert editor_key(at) not in at.session_state  # no editor for a table this size
     assert t("main.preview", "en", shown=PREVIEW_ROWS, rows=rows) in texts(at.caption)
+
+
+def test_inside_one_step_writes_the_epochs_numbers():
+    """The step tab's tables hold the model's numbers for the epoch shown (light Markdown)."""
+    from linreg.dashboard import views as model_views
+    from linreg.page.views import STEP_PARAMETERS
+
+    at = new_app()
+    for _ in range(2):
+        click(at, "step")
+    step = model_views.step_view(at.session_state.workbench, 2)
+    tables = [m.value for m in at.markdown if m.value.startswith("| |")]
+    assert len(tables) == 2
+    predictions, update = (table.splitlines()[2:] for table in tables)
+    assert predictions[0] == "| 1 | " + " | ".join(f"{v:.6g}" for v in step.predictions[0]) + " |"
+    expected = [step.old, step.grad, step.grad * step.learning_rate, step.new]
+    for row, name, values in zip(
+        update, step.parameter_names, zip(*expected, strict=True), strict=False
+    ):
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[1:] == [f"{v:.6g}" for v in values]
+        assert cells[0].replace("\\", "") == name
+    assert len(update) == min(STEP_PARAMETERS, len(step.parameter_names))

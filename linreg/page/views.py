@@ -6,7 +6,6 @@ The live views themselves (controls, readouts, weights, loss, predictions) are
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from linreg import export
@@ -20,6 +19,7 @@ from linreg.script import build_script
 
 SCRIPT_SHOWN_ROWS = 1000  # larger data: the script (which embeds it) is only built on download
 CHART = {"displaylogo": False}
+STEP_PARAMETERS = 60  # rows of "Inside one step"'s update table, at most
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -27,13 +27,19 @@ def _labels(lang: str) -> dict[str, str]:
     return {key: t(f"fig.{key}", lang) for key in figures.DEFAULT_LABELS}
 
 
-def _significant(values: pd.Series, digits: int) -> np.ndarray:
-    """Values rounded to ``digits`` significant digits, for tables (cheaper than a Styler)."""
-    values = values.to_numpy(dtype=np.float64)
-    with np.errstate(all="ignore"):
-        magnitude = np.floor(np.log10(np.abs(values)))
-        scale = 10.0 ** (digits - 1 - np.where(np.isfinite(magnitude), magnitude, 0))
-        return np.where(np.isfinite(values), np.round(values * scale) / scale, values)
+def markdown_table(row_names, column_names, values: np.ndarray, written) -> str:
+    """A Markdown table: one row per name, ``values`` (rows, columns) ``written`` as text.
+
+    Far lighter than st.dataframe for a few rows redrawn at every Step (no Arrow table, no
+    canvas grid); names are escaped, they may be a file's column names.
+    """
+    lines = [
+        "| | " + " | ".join(plain(name) for name in column_names) + " |",
+        "|---|" + "---:|" * len(column_names),
+    ]
+    for name, row in zip(row_names, values, strict=True):
+        lines.append(f"| {plain(name)} | " + " | ".join(written(v) for v in row) + " |")
+    return "\n".join(lines)
 
 
 def diverged_ui(wb: Workbench, lang: str) -> None:
@@ -88,11 +94,8 @@ def step_ui(wb: Workbench, lang: str, epoch: int) -> None:
         "predictions = inputs @ W.t() + b" if scratch else "predictions = model(inputs)",
         language="python",
     )
-    st.dataframe(
-        pd.DataFrame(
-            step.predictions, columns=list(ds.target_names), index=pd.RangeIndex(1, rows + 1)
-        ),
-        width="stretch",
+    st.markdown(
+        markdown_table(range(1, rows + 1), ds.target_names, step.predictions, lambda v: f"{v:.6g}")
     )
     if rows < ds.n_rows:
         st.caption(t("main.preview", lang, shown=rows, rows=ds.n_rows))
@@ -113,16 +116,12 @@ def step_ui(wb: Workbench, lang: str, epoch: int) -> None:
     else:
         st.code("optimizer.step()", language="python")
         st.caption(t(f"step.optimizer.{trainer.config.optimizer}", lang))
-    update = pd.DataFrame(
-        {
-            t("step.col.old", lang): step.old,
-            t("step.col.grad", lang): step.grad,
-            t("step.col.lr_grad", lang): step.grad * step.learning_rate,
-            t("step.col.new", lang): step.new,
-        },
-        index=step.parameter_names,
+    columns = [t(f"step.col.{name}", lang) for name in ("old", "grad", "lr_grad", "new")]
+    update = np.column_stack([step.old, step.grad, step.grad * step.learning_rate, step.new])
+    shown = slice(0, STEP_PARAMETERS)
+    st.markdown(
+        markdown_table(step.parameter_names[shown], columns, update[shown], lambda v: f"{v:.6g}")
     )
-    st.dataframe(update.head(60).apply(_significant, digits=6), width="stretch")
     st.markdown(t("step.5", lang))
     st.code(
         "W.grad.zero_()\nb.grad.zero_()" if scratch else "optimizer.zero_grad()", language="python"
