@@ -676,7 +676,7 @@ def test_inside_one_step_writes_the_epochs_numbers():
     for _ in range(2):
         click(at, "step")
     step = model_views.step_view(at.session_state.workbench, 2)
-    tables = [m.value for m in at.markdown if m.value.startswith("| |")]
+    tables = [m.value[m.value.index("| |") :] for m in at.markdown if "| |" in m.value]
     assert len(tables) == 2
     predictions, update = (table.splitlines()[2:] for table in tables)
     assert predictions[0] == "| 1 | " + " | ".join(f"{v:.6g}" for v in step.predictions[0]) + " |"

@@ -40,6 +40,7 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "setting.": RESTARTING,
     "diverged.": ("not_finite", "exploded"),
     "step.optimizer.": OPTIMIZERS,
+    "step.col.": ("old", "grad", "lr_grad", "new"),
     "tab.": ("predictions", "step", "landscape", "predict", "code"),
     "fig.": tuple(DEFAULT_LABELS),
 }

@@ -75,7 +75,11 @@ def tabs_ui(wb: Workbench, lang: str, epoch: int, playing: bool) -> None:
 
 
 def step_ui(wb: Workbench, lang: str, epoch: int) -> None:
-    """The five steps of the seed's summary, with the numbers of ``epoch``."""
+    """The five steps of the seed's summary, with the numbers of ``epoch``.
+
+    Each step is one Markdown element (its words, its PyTorch lines, its table): redrawn at
+    every Step, few elements cost far fewer bytes than a widget per line.
+    """
     trainer, ds = wb.trainer, wb.dataset
     if epoch == 0:
         st.caption(t("step.none", lang))
@@ -89,43 +93,38 @@ def step_ui(wb: Workbench, lang: str, epoch: int) -> None:
     if trainer.config.standardize:
         st.caption(t("step.standardized", lang))
     scratch = trainer.config.engine == "scratch"
-    st.markdown(t("step.1", lang))
-    st.code(
-        "predictions = inputs @ W.t() + b" if scratch else "predictions = model(inputs)",
-        language="python",
-    )
-    st.markdown(
-        markdown_table(range(1, rows + 1), ds.target_names, step.predictions, lambda v: f"{v:.6g}")
-    )
+    written = "{:.6g}".format
+    predictions = markdown_table(range(1, rows + 1), ds.target_names, step.predictions, written)
     if rows < ds.n_rows:
-        st.caption(t("main.preview", lang, shown=rows, rows=ds.n_rows))
-    st.markdown(t("step.2", lang, loss=number(step.loss), cells=step.cells))
-    st.code(
-        "diff = predictions - targets\nloss = torch.sum(diff * diff) / diff.numel()"
-        if scratch
-        else "loss = F.mse_loss(predictions, targets)",
-        language="python",
-    )
-    st.markdown(t("step.3", lang))
-    st.code("loss.backward()", language="python")
-    st.markdown(t("step.4", lang, lr=f"{step.learning_rate:g}"))
-    if scratch:
-        st.code(
-            "with torch.no_grad():\n    W -= W.grad * lr\n    b -= b.grad * lr", language="python"
-        )
-    else:
-        st.code("optimizer.step()", language="python")
-        st.caption(t(f"step.optimizer.{trainer.config.optimizer}", lang))
+        predictions += "\n\n" + t("main.preview", lang, shown=rows, rows=ds.n_rows)
     columns = [t(f"step.col.{name}", lang) for name in ("old", "grad", "lr_grad", "new")]
     update = np.column_stack([step.old, step.grad, step.grad * step.learning_rate, step.new])
     shown = slice(0, STEP_PARAMETERS)
-    st.markdown(
-        markdown_table(step.parameter_names[shown], columns, update[shown], lambda v: f"{v:.6g}")
-    )
-    st.markdown(t("step.5", lang))
-    st.code(
-        "W.grad.zero_()\nb.grad.zero_()" if scratch else "optimizer.zero_grad()", language="python"
-    )
+    update_table = markdown_table(step.parameter_names[shown], columns, update[shown], written)
+    if not scratch:
+        update_table = t(f"step.optimizer.{trainer.config.optimizer}", lang) + "\n\n" + update_table
+    lines = {
+        "step.1": "predictions = inputs @ W.t() + b" if scratch else "predictions = model(inputs)",
+        "step.2": "diff = predictions - targets\nloss = torch.sum(diff * diff) / diff.numel()"
+        if scratch
+        else "loss = F.mse_loss(predictions, targets)",
+        "step.3": "loss.backward()",
+        "step.4": "with torch.no_grad():\n    W -= W.grad * lr\n    b -= b.grad * lr"
+        if scratch
+        else "optimizer.step()",
+        "step.5": "W.grad.zero_()\nb.grad.zero_()" if scratch else "optimizer.zero_grad()",
+    }
+    words = {
+        "step.1": t("step.1", lang),
+        "step.2": t("step.2", lang, loss=number(step.loss), cells=step.cells),
+        "step.3": t("step.3", lang),
+        "step.4": t("step.4", lang, lr=f"{step.learning_rate:g}"),
+        "step.5": t("step.5", lang),
+    }
+    tables = {"step.1": predictions, "step.4": update_table}
+    for key, code in lines.items():
+        block = f"{words[key]}\n\n```python\n{code}\n```"
+        st.markdown(block + (f"\n\n{tables[key]}" if key in tables else ""))
 
 
 def landscape_ui(wb: Workbench, lang: str, epoch: int) -> None:
