@@ -39,6 +39,17 @@ def record(trainer: Trainer) -> dict[str, np.ndarray]:
     }
 
 
+def assert_history_is(history: History, expected) -> None:
+    """Each epoch's loss, weights, bias and weight gradient equal ``expected``'s (the seed
+    loop's ``(loss, weight, bias, weight_grad)`` per epoch), bit for bit."""
+    for epoch, (loss, weight, bias, weight_grad) in enumerate(expected, start=1):
+        snapshot = history.snapshot(epoch)
+        assert history.loss[epoch - 1] == loss
+        np.testing.assert_array_equal(snapshot.weight, weight)
+        np.testing.assert_array_equal(snapshot.bias, bias)
+        np.testing.assert_array_equal(snapshot.weight_grad, weight_grad)
+
+
 def assert_same(a: dict, b: dict) -> None:
     assert a.keys() == b.keys()
     for key in a:
@@ -82,12 +93,7 @@ def test_restored_scratch_run_goes_on_equal_to_the_seed_loop():
     trainer.run(7)
     trainer.restore(checkpoint)
     trainer.run(20)
-    for epoch, (loss, weight, bias, weight_grad) in enumerate(expected, start=1):
-        snapshot = trainer.history.snapshot(epoch)
-        assert trainer.history.loss[epoch - 1] == loss
-        np.testing.assert_array_equal(snapshot.weight, weight)
-        np.testing.assert_array_equal(snapshot.bias, bias)
-        np.testing.assert_array_equal(snapshot.weight_grad, weight_grad)
+    assert_history_is(trainer.history, expected)
 
 
 def test_restore_brings_back_the_learning_rate_and_an_earlier_checkpoint_from_epoch_zero():

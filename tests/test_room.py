@@ -49,25 +49,6 @@ from linreg.dashboard.rooms_redis import RedisRooms
 from linreg.errors import LinregError
 
 
-@pytest.fixture(params=["local", "redis"])
-def make_rooms(request):
-    """A factory of fresh stores of one kind; Redis starts empty for each test."""
-    made = []
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        redis.Redis.from_url(url).flushdb()
-
-    def make(**settings):
-        store = LocalRooms(**settings) if request.param == "local" else RedisRooms(url, **settings)
-        made.append(store)
-        return store
-
-    make.kind = request.param
-    yield make
-    for store in made:
-        store.close()
-
-
 def room_keys_left(store, code: str) -> list:
     """The room's remains: its entry in the local registry, or its keys in Redis."""
     if isinstance(store, LocalRooms):

@@ -10,17 +10,15 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-import redis
 
 from linreg.dashboard import live, room_session
-from linreg.dashboard.room import LocalRooms, secret_hash
+from linreg.dashboard.room import secret_hash
 from linreg.dashboard.room_session import (
     Follower,
     ForkReporter,
     Presenter,
     make_it_mine,
 )
-from linreg.dashboard.rooms_redis import RedisRooms
 from linreg.dashboard.settings import Settings
 from linreg.dashboard.texts import t
 from linreg.dashboard.workbench import Workbench
@@ -29,24 +27,6 @@ from tests.test_checkpoint import assert_same, record
 from tests.test_live import assert_frame_is_the_engines, event_maker
 
 EN, ES = live.labels(t, "en"), live.labels(t, "es")
-
-
-@pytest.fixture(params=["local", "redis"])
-def make_rooms(request):
-    """A factory of fresh stores of one kind; Redis starts empty for each test."""
-    made = []
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        redis.Redis.from_url(url).flushdb()
-
-    def make(**settings):
-        store = LocalRooms(**settings) if request.param == "local" else RedisRooms(url, **settings)
-        made.append(store)
-        return store
-
-    yield make
-    for store in made:
-        store.close()
 
 
 POLL = 5.0  # seconds a follower waits at most for the presenter's frame (never reached)
@@ -411,4 +391,23 @@ def test_a_follower_behind_by_several_frames_catches_up_in_one_payload(make_room
     stage.send_event("pause", shown=30)
     follow(stage, follower, browser)
     assert browser.frame["e"] == 30 == stage.trainer.epoch
+    follower.close()
+
+
+def test_a_room_started_before_any_payload_shows_the_current_epoch(make_rooms):
+    """A presenter may start a room before its views sent anything: the keyframe is built from
+    the workbench itself."""
+    rooms = make_rooms()
+    workbench = Workbench(Settings())
+    workbench.run(3)
+    presenter = Presenter.start(rooms, workbench, None, background=False)
+    presenter.publish(None, workbench)
+    assert presenter.error is None
+    follower = Follower.join(rooms, presenter.code, "attendee", EN)
+    payload = follower.poll(POLL)
+    browser = Browser()
+    browser.take(payload)
+    assert browser.frame["e"] == 3
+    ds = workbench.dataset
+    assert_frame_is_the_engines(browser.frame, workbench.trainer, ds.inputs, ds.targets)
     follower.close()

@@ -9,7 +9,7 @@ from linreg import TrainConfig, Trainer
 from linreg.dashboard.room import deserialize_checkpoint, serialize_checkpoint
 from linreg.errors import LinregError
 from linreg.history import History
-from tests.test_checkpoint import assert_same, record
+from tests.test_checkpoint import assert_history_is, assert_same, record
 from tests.test_trainer import SEED_INPUTS, SEED_TARGETS, seed_loop
 
 CONFIGS = {
@@ -58,12 +58,7 @@ def test_rebuilt_scratch_run_equals_the_seed_loop():
     presenter.run(12)
     attendee = through_a_blob(presenter)
     attendee.run(18)
-    for epoch, (loss, weight, bias, weight_grad) in enumerate(expected, start=1):
-        snapshot = attendee.history.snapshot(epoch)
-        assert attendee.history.loss[epoch - 1] == loss
-        np.testing.assert_array_equal(snapshot.weight, weight)
-        np.testing.assert_array_equal(snapshot.bias, bias)
-        np.testing.assert_array_equal(snapshot.weight_grad, weight_grad)
+    assert_history_is(attendee.history, expected)
 
 
 def test_changed_learning_rate_and_its_history_travel():

@@ -238,6 +238,17 @@ def _decimated(loss: np.ndarray, max_points: int) -> dict:
     return {"epochs": keep.tolist(), "loss": f32(loss[keep])}
 
 
+def divergence(trainer: Trainer) -> dict | None:
+    """Why and when the run diverged, and at which learning rate; None while it has not."""
+    if not trainer.diverged:
+        return None
+    return {
+        "reason": trainer.divergence,
+        "epoch": trainer.diverged_at,
+        "lr": f"{trainer.learning_rate:g}",
+    }
+
+
 def frame_epochs(start: int, stop: int, speed: int) -> list[int]:
     """Epochs drawn going from ``start`` to ``stop`` at ``speed`` epochs a frame, ending on stop."""
     epochs = list(range(start + speed, stop, speed))
@@ -414,15 +425,7 @@ class LiveSession:
             "frames": [frame(trainer, ds, e) for e in frames],
             "mode": mode,
             "speed": speed,
-            "diverged": (
-                {
-                    "reason": trainer.divergence,
-                    "epoch": trainer.diverged_at,
-                    "lr": f"{trainer.learning_rate:g}",
-                }
-                if trainer.diverged
-                else None
-            ),
+            "diverged": divergence(trainer),
         }
         if setup:
             payload["setup"] = self.setup_now()

@@ -405,18 +405,10 @@ class Presenter:
             "latest": trainer.epoch,
             "loss_from": 0,
             "loss": live.losses(trainer, 0),
-            "frames": [live.frame(trainer, ds.inputs, ds.targets, trainer.epoch)],
+            "frames": [live.frame(trainer, ds, trainer.epoch)],
             "mode": "show",
             "speed": 1,
-            "diverged": (
-                {
-                    "reason": trainer.divergence,
-                    "epoch": trainer.diverged_at,
-                    "lr": f"{trainer.learning_rate:g}",
-                }
-                if trainer.diverged
-                else None
-            ),
+            "diverged": live.divergence(trainer),
         }
 
     def _fork_due(

@@ -129,117 +129,93 @@ def roles_ui(wb: Workbench, lang: str) -> None:
 
 
 def training_ui(wb: Workbench, lang: str) -> None:
-    settings, v = wb.settings, st.session_state.widget_version
+    settings = wb.settings
     st.header(t("side.training", lang))
-    _setting_choice(
-        settings,
+    _setting(
         st.radio,
         "engine",
-        list(ENGINES),
-        lambda e: t(f"engine.{e}", lang),
         t("side.engine", lang),
+        options=list(ENGINES),
+        index=list(ENGINES).index(settings.engine),
+        format_func=lambda e: t(f"engine.{e}", lang),
     )
     if settings.engine == "nn":
-        _setting_choice(
-            settings,
+        _setting(
             st.selectbox,
             "opt",
-            list(OPTIMIZERS),
-            lambda o: t(f"opt.{o}", lang, **OPTIMIZERS[o].options),
             t("side.optimizer", lang),
+            options=list(OPTIMIZERS),
+            index=list(OPTIMIZERS).index(settings.opt),
+            format_func=lambda o: t(f"opt.{o}", lang, **OPTIMIZERS[o].options),
         )
-    choices = sorted({*LEARNING_RATES, settings.lr})
-    key = f"lr_slider_{v}"
-    st.select_slider(
+    _setting(
+        st.select_slider,
+        "lr",
         t("side.learning_rate", lang),
-        options=choices,
+        key="lr_slider",
+        options=sorted({*LEARNING_RATES, settings.lr}),
         value=settings.lr,
         format_func=lambda lr: f"{lr:g}",
-        key=key,
-        on_change=session.on_setting,
-        args=("lr", key),
         help=t("side.learning_rate_help", lang),
     )
-    key = f"lr_exact_{v}"
-    st.number_input(
+    _setting(
+        st.number_input,
+        "lr",
         t("side.learning_rate_exact", lang),
+        float,
+        key="lr_exact",
         min_value=LEARNING_RATE_RANGE[0],
         max_value=LEARNING_RATE_RANGE[1],
         value=settings.lr,
         format="%g",
-        key=key,
-        on_change=session.on_setting,
-        args=("lr", key, float),
     )
     st.caption(
         t("side.stable_rate", lang, rate=number(wb.stable_learning_rate)),
         help=t("side.stable_rate_help", lang),
     )
-    key = f"batch_{v}"
-    st.number_input(
+    _setting(
+        st.number_input,
+        "batch",
         t("side.batch", lang),
+        int,
         min_value=0,
         max_value=MAX_BATCH,
         value=settings.batch,
         step=1,
-        key=key,
-        on_change=session.on_setting,
-        args=("batch", key, int),
         help=t("side.batch_help", lang),
     )
-    key = f"std_{v}"
-    st.checkbox(
-        t("side.standardize", lang),
-        value=settings.std,
-        key=key,
-        on_change=session.on_setting,
-        args=("std", key, bool),
-        help=t("side.standardize_help", lang),
-    )
-    key = f"stdy_{v}"
-    st.checkbox(
-        t("side.standardize_targets", lang),
-        value=settings.stdy,
-        key=key,
-        on_change=session.on_setting,
-        args=("stdy", key, bool),
-        help=t("side.standardize_targets_help", lang),
-    )
-    _setting_choice(
-        settings,
+    for name, label, explained in (
+        ("std", t("side.standardize", lang), t("side.standardize_help", lang)),
+        ("stdy", t("side.standardize_targets", lang), t("side.standardize_targets_help", lang)),
+    ):
+        _setting(st.checkbox, name, label, bool, value=getattr(settings, name), help=explained)
+    _setting(
         st.selectbox,
         "init",
-        list(INITS),
-        lambda i: t(f"init.{i}", lang),
         t("side.init", lang),
+        options=list(INITS),
+        index=list(INITS).index(settings.init),
+        format_func=lambda i: t(f"init.{i}", lang),
     )
-    key = f"seed_{v}"
-    st.number_input(
+    _setting(
+        st.number_input,
+        "seed",
         t("side.seed", lang),
+        int,
         min_value=0,
         max_value=MAX_SEED,
         value=settings.seed,
         step=1,
-        key=key,
-        on_change=session.on_setting,
-        args=("seed", key, int),
     )
     error_ui(wb, lang, Place.SETTINGS)
 
 
-def _setting_choice(settings, widget, name: str, options: list[str], label_of, label: str) -> None:
-    """A radio or selectbox (``widget``) bound to the setting ``name``."""
-    key = f"{name}_{st.session_state.widget_version}"
-    value = getattr(settings, name)
-    widget(
-        label,
-        options,
-        index=options.index(value),
-        format_func=label_of,
-        key=key,
-        on_change=session.on_setting,
-        args=(name, key),
-    )
+def _setting(widget, name: str, label: str, convert=None, key: str = "", **options) -> None:
+    """``widget`` bound to the setting ``name``: a change goes to the workbench (through
+    ``convert``); its key carries the widget version, so a program change redraws it."""
+    key = f"{key or name}_{st.session_state.widget_version}"
+    args = (name, key) if convert is None else (name, key, convert)
+    widget(label, key=key, on_change=session.on_setting, args=args, **options)
 
 
 # -- main area ---------------------------------------------------------------------------------
