@@ -7,6 +7,7 @@ one metric) served the same way gives the reference: what any Streamlit page pay
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable
@@ -171,6 +172,7 @@ def row_names(sizes: Sizes) -> list[str]:
         "browser.payload/Step sample",
         "browser.payload/Step 1M rows",
         "browser.upload_1m→epoch 1",
+        "browser.server CPU/Step",
     ]
 
 
@@ -191,7 +193,7 @@ def browser(sizes: Sizes, facts: dict, workdir: Path) -> list[Row]:
         try:
             tiny = _tiny_reference(chromium, sizes)
             with streamlit_server() as server:
-                _app(chromium, server.url, sizes, facts, tiny, workdir, names, rows)
+                _app(chromium, server, sizes, facts, tiny, workdir, names, rows)
         finally:
             chromium.close()
     return [
@@ -208,13 +210,16 @@ def _tiny_reference(chromium, sizes: Sizes) -> dict:
             Tab(context, server.url).load()  # the cold first load
             tab = Tab(context, server.url)
             render = tab.load()
+            cpu = cpu_seconds(server.process.pid)
             steps = [tab.step(i) for i in range(1, sizes.step_clicks + 1)]
+            cpu = (cpu_seconds(server.process.pid) - cpu) / len(steps)
         finally:
             context.close()
     return {
         "render": render,
         "step": median([s for s, _ in steps]),
         "bytes": median([b for _, b in steps]),
+        "cpu": cpu,
     }
 
 
@@ -238,7 +243,8 @@ def _attempt(rows: dict, name: str, tab: Tab | None, fn: Callable[[], list[Row]]
         return False
 
 
-def _app(chromium, url, sizes, facts, tiny, workdir, names, rows) -> None:
+def _app(chromium, server, sizes, facts, tiny, workdir, names, rows) -> None:
+    url = server.url
     context = chromium.new_context(viewport={"width": 1500, "height": 1000})
     try:
         note("browser: first render on a warm server")
@@ -264,22 +270,24 @@ def _app(chromium, url, sizes, facts, tiny, workdir, names, rows) -> None:
 
         if not _attempt(rows, names[0], tab, first_render):
             return
-        _attempt(rows, names[1], tab, lambda: _steps(tab, sizes, tiny, names, facts))
+        _attempt(rows, names[1], tab, lambda: _steps(tab, server, sizes, tiny, names, facts))
         _attempt(rows, names[2], tab, lambda: _play(tab, sizes, names))
         _attempt(rows, names[5], tab, lambda: _run(tab, sizes, facts, names))
         if sizes.upload_big:
             _attempt(rows, names[9], tab, lambda: _upload(tab, sizes, facts, workdir, names))
         else:
-            for name in names[8:]:
+            for name in names[8:10]:
                 rows[name] = Row(name, skipped="full run only (not in --quick)")
     finally:
         context.close()
 
 
-def _steps(tab: Tab, sizes: Sizes, tiny: dict, names: list[str], facts: dict) -> list[Row]:
+def _steps(tab: Tab, server, sizes: Sizes, tiny: dict, names: list[str], facts: dict) -> list[Row]:
     note(f"browser: {sizes.step_clicks} Step clicks")
     start = tab.epoch()
+    cpu = cpu_seconds(server.process.pid)
     results = [tab.step(start + i) for i in range(1, sizes.step_clicks + 1)]
+    cpu = (cpu_seconds(server.process.pid) - cpu) / len(results)
     latency = median([s for s, _ in results])
     payload = median([b for _, b in results])
     facts["step_bytes"] = payload
@@ -305,7 +313,22 @@ def _steps(tab: Tab, sizes: Sizes, tiny: dict, names: list[str], facts: dict) ->
             goal=Goal("value", "<=", 5 * KIB),
             detail="websocket bytes received per Step (median); reference: one-button app",
         ),
+        Row(
+            names[10],
+            cpu,
+            reference=tiny["cpu"],
+            error=problem,
+            goal=Goal("value", "<=", 0.015),
+            detail="the server process's CPU time (user + system, /proc) over the Step clicks, "
+            "per Step; reference: one-button app",
+        ),
     ]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process ``pid`` has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # Counts, for ``ms`` milliseconds, the animation frames in which the epoch readout changed,

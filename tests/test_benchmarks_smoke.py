@@ -35,6 +35,7 @@ SMOKE_ROWS = [
     "browser.payload/Step sample",
     "browser.payload/Step 1M rows",
     "browser.upload_1m→epoch 1",
+    "browser.server CPU/Step",
     "concurrency.2 p50",
     "concurrency.2 p95",
 ]
