@@ -606,6 +606,11 @@ class Follower:
         self._resend = True
         return self._payload()
 
+    @property
+    def last(self) -> dict | None:
+        """The payload last given to the follower's browser (None before the first)."""
+        return self._last
+
     def handle(self, event: Mapping | None) -> dict | None:
         """A component event from the follower's browser: read-only, nothing is sent anywhere.
         "sync" (or no event) gives the whole state again; any other kind changes nothing and
