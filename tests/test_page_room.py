@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from linreg.dashboard.live import labels as live_labels
 from linreg.dashboard.room import rooms_from_env
 from linreg.dashboard.texts import t
+from linreg.dashboard.views import equations
 from linreg.errors import LinregError
 
 _ids = itertools.count(1)
@@ -150,6 +151,12 @@ def test_a_follower_sees_the_presenters_run_read_only_and_cannot_change_it():
         done(fol.run())
     assert shown["setup"]["labels"]["step"] == "Paso"
     assert shown["setup"]["inputs"] == ["temperatura", "lluvia", "humedad"]
+    # The equations in the follower's words, with the presenter's numbers.
+    shown = fol.session_state.room_follower.payload()
+    weight, bias = presenter_wb.trainer.parameters()
+    assert shown["frames"][-1]["eq"] == equations(
+        weight, bias, ["temperatura", "lluvia", "humedad"], ["manzanas", "naranjas"]
+    )
     assert "Hacerla mía" in [b.label for b in fol.sidebar.button]
 
 

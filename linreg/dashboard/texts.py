@@ -394,6 +394,10 @@ TEXT = Catalog(
             "tablero de quien presenta muestra cómo va (solo números, nunca tus datos).",
         ),
         "room.leave": ("Leave the room", "Salir de la sala"),
+        "room.data": (
+            "The presenter's data — {rows} rows × {columns} columns",
+            "Los datos de quien presenta — {rows} filas × {columns} columnas",
+        ),
         "room.waiting": ("Waiting for the presenter…", "Esperando a quien presenta…"),
     },
 )

@@ -168,7 +168,6 @@ def _board_part(presenter: Presenter, lang: str) -> None:
             {
                 "name": s.nickname or t("room.anonymous", lang),
                 "lr": s.learning_rate,
-                "options": _options_text(s.options),
                 "epoch": s.epoch,
                 "loss": _finite(s.loss),
                 "ratio": (
@@ -178,6 +177,7 @@ def _board_part(presenter: Presenter, lang: str) -> None:
                 ),
                 "diverged": s.diverged,
                 "curve": [_finite(v) for _, v in s.curve],
+                "options": _options_text(s.options),
             }
         )
     st.dataframe(
@@ -221,7 +221,23 @@ def _finite(value: float | None) -> float | None:
 
 
 def _options_text(options: Mapping) -> str:
-    return ", ".join(f"{k}={v}" for k, v in options.items() if k != "seed" or v)
+    """A run's options, short: the engine (and optimizer), then only what is not the default."""
+    parts = [str(options.get("engine", ""))]
+    if options.get("optimizer"):
+        parts.append(str(options["optimizer"]))
+    if options.get("batch"):
+        parts.append(f"batch {options['batch']}")
+    if options.get("standardize"):
+        parts.append("std x")
+    if options.get("standardize_targets"):
+        parts.append("std y")
+    if options.get("init") and options.get("init") != "uniform":
+        parts.append(str(options["init"]))
+    if options.get("seed"):
+        parts.append(f"seed {options['seed']}")
+    known = {"engine", "optimizer", "batch", "standardize", "standardize_targets", "init", "seed"}
+    parts += [f"{k}={v}" for k, v in options.items() if k not in known]
+    return " · ".join(p for p in parts if p)
 
 
 def _entry_name(summary: Mapping, lang: str) -> str:
@@ -389,7 +405,7 @@ def _follower_context(follower: Follower, lang: str) -> None:
     st.markdown(" · ".join(plain(p) for p in parts))
     table = follower.table
     if table is not None:
-        label = t("main.data", lang, rows=follower.table_rows, columns=len(table.columns))
+        label = t("room.data", lang, rows=follower.table_rows, columns=len(table.columns))
         with st.expander(label, expanded=len(table) <= 20):
             st.dataframe(table, hide_index=True, width="stretch")
             if follower.table_rows > len(table):
