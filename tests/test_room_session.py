@@ -21,6 +21,7 @@ from linreg.dashboard.room_session import (
 )
 from linreg.dashboard.settings import Settings
 from linreg.dashboard.texts import t
+from linreg.dashboard.views import equations
 from linreg.dashboard.workbench import Workbench
 from linreg.errors import LinregError
 from tests.test_checkpoint import assert_same, record
@@ -87,7 +88,14 @@ def follow(stage: Stage, follower: Follower, browser: Browser) -> dict:
     assert payload["readonly"] is True
     browser.take(payload)
     assert browser.loss == stage.browser.loss
-    assert browser.frame == stage.browser.frame
+    # The same frame, its equations written in the follower's column names.
+    assert {k: v for k, v in browser.frame.items() if k != "eq"} == {
+        k: v for k, v in stage.browser.frame.items() if k != "eq"
+    }
+    weight, bias = stage.trainer.parameters(browser.frame["e"])
+    assert browser.frame["eq"] == equations(
+        weight, bias, browser.setup["inputs"], browser.setup["targets"]
+    )
     ds = stage.workbench.dataset
     assert_frame_is_the_engines(browser.frame, stage.trainer, ds.inputs, ds.targets)
     engine = np.asarray(stage.trainer.losses_after(), dtype=np.float32)

@@ -58,6 +58,7 @@ from linreg.dashboard.room import (
     thin_curve,
 )
 from linreg.dashboard.settings import Settings, from_query
+from linreg.dashboard.views import equations
 from linreg.dashboard.workbench import SAMPLE_NAMES_ES, Workbench
 from linreg.errors import LinregError
 from linreg.trainer import Trainer
@@ -598,6 +599,11 @@ class Follower:
         self._resend = True
         return self._payload()
 
+    @property
+    def last(self) -> dict | None:
+        """The payload last given to the follower's browser (None before the first)."""
+        return self._last
+
     def handle(self, event: Mapping | None) -> dict | None:
         """A component event from the follower's browser: read-only, nothing is sent anywhere.
         "sync" (or no event) gives the whole state again; any other kind changes nothing and
@@ -696,6 +702,31 @@ class Follower:
             setup["targets"] = [mapping.get(n, n) for n in setup["targets"]]
         return setup
 
+    def _in_own_words(self, frames: list) -> list:
+        """The frames' equations written with the follower's column names (a sample's names
+        change with the language; the numbers are the presenter's float32 values)."""
+        if self.source not in data.SAMPLES or not self._setup:
+            return frames
+        setup = self._setup_shown()
+        if setup["inputs"] == self._setup["inputs"] and setup["targets"] == self._setup["targets"]:
+            return frames
+        return [
+            {
+                **f,
+                "eq": equations(
+                    np.asarray(f["W"], dtype=np.float32),
+                    np.asarray(f["b"], dtype=np.float32),
+                    setup["inputs"],
+                    setup["targets"],
+                ),
+            }
+            if f.get("W") is not None
+            and None not in f["b"]
+            and all(None not in row for row in f["W"])
+            else f
+            for f in frames
+        ]
+
     def _payload(self) -> dict:
         view = self._view
         self.seq += 1
@@ -721,6 +752,7 @@ class Follower:
         }
         if self._resend:
             payload["setup"] = self._setup_shown()
+        payload["frames"] = self._in_own_words(frames)
         self._sent = len(self._loss)
         self._resend, self._cut, self._fresh = False, None, False
         self._frames = []

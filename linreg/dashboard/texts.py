@@ -320,6 +320,85 @@ TEXT = Catalog(
         "code.download_weights_csv": ("Weights (CSV)", "Pesos (CSV)"),
         "code.download_weights_json": ("Weights (JSON)", "Pesos (JSON)"),
         "code.download_history": ("Loss history (CSV)", "Historial de pérdida (CSV)"),
+        # the live room (linreg.page.room)
+        "room.header": ("Room", "Sala"),
+        "room.start": ("Start a room", "Abrir una sala"),
+        "room.start_help": (
+            "Everyone with the link or the code follows your run live on their own device.",
+            "Quien tenga el enlace o el código sigue tu ejecución en directo en su dispositivo.",
+        ),
+        "room.code": ("Room code", "Código de la sala"),
+        "room.link": ("Link for the room", "Enlace para la sala"),
+        "room.qr": ("Scan to follow", "Escanea para seguir"),
+        "room.show_big": ("Show the code big", "Mostrar el código en grande"),
+        "room.followers": ("Following now: {count}", "Siguiendo ahora: {count}"),
+        "room.end": ("End the room", "Cerrar la sala"),
+        "room.board": (
+            "Room board: the room's own runs",
+            "Tablero de la sala: las ejecuciones de la sala",
+        ),
+        "room.board_empty": (
+            "No runs yet: when someone clicks “Make it mine” and trains, their run appears here.",
+            "Aún no hay ejecuciones: cuando alguien pulse «Hacerla mía» y entrene, su ejecución "
+            "aparecerá aquí.",
+        ),
+        "room.anonymous": ("anonymous", "anónimo"),
+        "room.col_name": ("Who", "Quién"),
+        "room.col_lr": ("Learning rate", "Tasa de aprendizaje"),
+        "room.col_options": ("Options", "Opciones"),
+        "room.col_epoch": ("Epoch", "Época"),
+        "room.col_loss": ("Loss", "Pérdida"),
+        "room.col_ratio": ("Loss / optimum", "Pérdida / óptimo"),
+        "room.col_ratio_help": (
+            "1× is the least-squares optimum; larger is further from it.",
+            "1× es el óptimo de mínimos cuadrados; más es más lejos de él.",
+        ),
+        "room.col_diverged": ("Diverged", "Divergió"),
+        "room.col_curve": ("Loss curve", "Curva de pérdida"),
+        "room.pick": ("Run to show to the room", "Ejecución para mostrar a la sala"),
+        "room.show": ("Show to the room", "Mostrar a la sala"),
+        "room.unshow": ("Stop showing", "Dejar de mostrar"),
+        "room.entry": (
+            "{name} · learning rate {lr} · epoch {epoch}",
+            "{name} · tasa de aprendizaje {lr} · época {epoch}",
+        ),
+        "room.showing": ("Shown to the room: {name}", "Mostrada a la sala: {name}"),
+        "room.diverged": ("diverged", "divergió"),
+        "room.converging": ("not diverged", "no divergió"),
+        "room.shown_numbers": (
+            "Loss {loss} (optimum {optimum}), {status}. {options}",
+            "Pérdida {loss} (óptimo {optimum}), {status}. {options}",
+        ),
+        "room.join_code": ("Join a room: its code", "Unirse a una sala: su código"),
+        "room.join": ("Join", "Unirse"),
+        "room.following": ("Following room {code}", "Siguiendo la sala {code}"),
+        "room.readonly": (
+            "You see the presenter's run as it trains; nothing here changes it. “Make it mine” "
+            "gives you your own copy to train.",
+            "Ves la ejecución de quien presenta mientras entrena; nada aquí la cambia. «Hacerla "
+            "mía» te da tu propia copia para entrenar.",
+        ),
+        "room.nickname": (
+            "Nickname on the room board (optional)",
+            "Apodo en el tablero (opcional)",
+        ),
+        "room.nickname_help": (
+            "Shown to the presenter beside your run; leave it empty to stay anonymous.",
+            "Se muestra a quien presenta junto a tu ejecución; déjalo vacío para ser anónimo.",
+        ),
+        "room.mine": ("Make it mine", "Hacerla mía"),
+        "room.mine_help": (
+            "The presenter's data, settings and current epoch become your own run; the "
+            "presenter's board shows how it goes (numbers only, never your data).",
+            "Los datos, ajustes y época actual de quien presenta pasan a ser tu ejecución; el "
+            "tablero de quien presenta muestra cómo va (solo números, nunca tus datos).",
+        ),
+        "room.leave": ("Leave the room", "Salir de la sala"),
+        "room.data": (
+            "The presenter's data — {rows} rows × {columns} columns",
+            "Los datos de quien presenta — {rows} filas × {columns} columnas",
+        ),
+        "room.waiting": ("Waiting for the presenter…", "Esperando a quien presenta…"),
     },
 )
 

@@ -20,7 +20,7 @@ from linreg.dashboard.settings import (
 from linreg.dashboard.texts import LANGUAGES, t
 from linreg.dashboard.workbench import Place, Workbench
 from linreg.formatting import number
-from linreg.page import session, views
+from linreg.page import room, session, views
 from linreg.page.component import live_views
 from linreg.page.session import workbench
 from linreg.page.text import plain
@@ -37,6 +37,8 @@ trainer.warm_up()
 
 def main() -> None:
     st.set_page_config(page_title="linreg", page_icon="📉", layout="wide")
+    if room.follow_ui():  # a session following a room sees only the presenter's run
+        return
     wb = workbench()
     lang = wb.settings.lang
     with st.sidebar:
@@ -44,8 +46,11 @@ def main() -> None:
         data_source_ui(wb, lang)
         roles_ui(wb, lang)
         training_ui(wb, lang)
+        room.presenter_ui(wb, lang)
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
+    room.error_ui(lang)
+    room.board_ui(lang)
     table_ui(wb, lang)
     live_ui(wb)
     session.sync_url(wb.settings)
@@ -293,7 +298,7 @@ def live_ui(wb: Workbench) -> None:
         notice_ui(wb, lang)
         views.diverged_ui(wb, lang)
         shown = session.live()
-        live_views(shown, live.labels(t, lang))
+        live_views(shown, live.labels(t, lang), on_payload=room.publisher(wb))
         views.tabs_ui(wb, lang, shown.shown, playing=shown.playing)
         session.sync_url(wb.settings)
 

@@ -27,6 +27,14 @@ def workbench() -> Workbench:
     return st.session_state.workbench
 
 
+def adopt(wb: Workbench) -> None:
+    """Make ``wb`` this session's workbench (e.g. a room's run taken over), with fresh views."""
+    st.session_state.workbench = wb
+    st.session_state.live = LiveSession(wb)
+    st.session_state.widget_version = st.session_state.get("widget_version", 0) + 1
+    st.session_state.upload_version = st.session_state.get("upload_version", 0)
+
+
 def live() -> LiveSession:
     """This session's live views (see ``linreg.page.component``)."""
     workbench()

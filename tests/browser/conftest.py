@@ -6,6 +6,7 @@ browser contexts (each its own Streamlit session). See shared/docs/testing.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -45,9 +46,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def server():
-    """Base URL of a Streamlit server running app.py; stopped at the end of the session."""
+@contextlib.contextmanager
+def streamlit_server(env: dict[str, str] | None = None):
+    """Base URL of a Streamlit server running app.py (with ``env`` added to its environment)."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="linreg-streamlit-", suffix=".log", delete=False)
     command = [
@@ -65,7 +66,9 @@ def server():
         "--browser.gatherUsageStats",
         "false",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + HEALTH_TIMEOUT
@@ -88,6 +91,13 @@ def server():
             process.wait()
         log.close()
         Path(log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """Base URL of a Streamlit server running app.py; stopped at the end of the session."""
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ installed, not only importable.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -64,21 +64,32 @@ def _renderer():
     return renderer
 
 
-def live_views(session: LiveSession, labels: Mapping[str, str], *, key: str = "live_views") -> None:
+def live_views(
+    session: LiveSession,
+    labels: Mapping[str, str],
+    *,
+    key: str = "live_views",
+    on_payload: Callable[[dict], None] | None = None,
+) -> None:
     """Mount the live views of ``session`` with ``labels`` (``live.labels(t, lang)``).
 
     Call it inside an ``st.fragment``: a click in the views reruns only the fragment. The
     browser's event (``{"id", "kind", "run", "have", "shown", "prefs", ...}``, see
     ``LiveSession.handle``) is answered in the component's callback, before the fragment's
-    body mounts the answer.
+    body mounts the answer. ``session`` is anything with ``LiveSession``'s ``handle(event,
+    labels)`` (a room's follower too). ``on_payload(payload)`` is called after every
+    ``handle`` (the event's and the mount's), e.g. to publish the payload to a room.
     """
 
     def on_event() -> None:
         state = st.session_state.get(key)
         event = state.get("event") if state is not None else None
         if event:
-            session.handle(event, labels)
+            payload = session.handle(event, labels)
+            if on_payload is not None and payload:
+                on_payload(payload)
 
-    _renderer()(
-        key=key, data=session.handle(None, labels), on_event_change=on_event, height="content"
-    )
+    payload = session.handle(None, labels)
+    if on_payload is not None and payload:
+        on_payload(payload)
+    _renderer()(key=key, data=payload, on_event_change=on_event, height="content")

@@ -44,6 +44,7 @@ function rdbu(unit) {
 // Plotly.animate with redraw: false moves the traces and axes without a full replot.
 const FAST = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" };
 const MORE_WHEN_LEFT = 20; // frames left in the queue when the next batch is asked for
+const FOLLOW_BEHIND = 90; // a room's follower plays at most this many frames behind the presenter
 let eventCounter = 0;
 
 // Text Plotly shows literally (no tags, no %{…} fields), as linreg.figures._text does.
@@ -94,6 +95,7 @@ class LiveViews {
     this.raf = 0;
     this.drawnHead = -1; // loss points drawn on the curve: 0 … drawnHead
     this.charts = null;
+    this.readonly = false; // a room's follower: no controls, no requests but "sync"
     this.build();
   }
 
@@ -185,6 +187,7 @@ class LiveViews {
     charts.append(this.predDiv, this.lineDiv);
     bottom.append(charts, tableBox);
     this.predTitle = el("h3", {}, "");
+    this.controls = controls;
     r.append(controls, readouts, look, grid, this.predTitle, bottom);
   }
 
@@ -214,7 +217,7 @@ class LiveViews {
     this.predTitle.textContent = w.predictions;
     this.lossEmpty.textContent = w.loss_empty;
     this.clearRuns.textContent = fill(w.clear_runs, { count: setup.earlier.length });
-    this.clearRuns.hidden = setup.earlier.length === 0;
+    this.clearRuns.hidden = this.readonly || setup.earlier.length === 0;
     this.epochsInput.value = String(setup.prefs.run);
     this.speedInput.value = String(setup.prefs.speed);
     this.logBox.checked = Boolean(setup.prefs.log);
@@ -272,6 +275,7 @@ class LiveViews {
       return;
     }
     this.seq = data.seq;
+    this.setReadonly(Boolean(data.readonly));
     if (data.setup) {
       this.run = data.run;
       this.loss = [];
@@ -287,6 +291,17 @@ class LiveViews {
     for (const frame of data.frames) this.frames.set(frame.e, frame);
     this.latest = data.latest;
     this.divergedInfo = data.diverged;
+    if (data.mode === "play" && this.readonly) {
+      // A follower plays what the presenter played, at display rate, never far behind.
+      if (!this.playing) {
+        this.stopAnimation();
+        this.playing = true;
+      }
+      this.queue.push(...data.frames);
+      if (this.queue.length > FOLLOW_BEHIND) this.queue.splice(0, this.queue.length - FOLLOW_BEHIND);
+      this.ready.then(() => this.animate());
+      return;
+    }
     if (data.mode === "play") {
       this.asked = false;
       if (this.playing) {
@@ -314,8 +329,18 @@ class LiveViews {
     this.ready.then(() => this.show(last === data.latest ? data.latest : last, last === data.latest));
   }
 
+  // A room's follower sees the presenter's views without their controls.
+  setReadonly(readonly) {
+    if (readonly === this.readonly) return;
+    this.readonly = readonly;
+    this.controls.hidden = readonly;
+    if (readonly) this.clearRuns.hidden = true;
+    this.updateControls();
+  }
+
   // -- events to the server -----------------------------------------------------------------
   send(kind, extra = {}) {
+    if (this.readonly && kind !== "sync") return;
     eventCounter = (eventCounter + 1) % 1000;
     this.setTriggerValue("event", {
       id: Date.now() * 1000 + eventCounter,
@@ -375,7 +400,7 @@ class LiveViews {
     const moving = this.playing || (this.runMode && this.queue.length > 0);
     this.buttons.play.disabled = this.playing;
     this.buttons.pause.disabled = !moving;
-    this.look.hidden = moving || this.head === 0;
+    this.look.hidden = this.readonly || moving || this.head === 0;
   }
 
   onLook(epoch) {
@@ -399,11 +424,11 @@ class LiveViews {
         this.draw(frame.e, true);
       }
       if (this.playing) {
-        if (!this.asked && this.queue.length < MORE_WHEN_LEFT) {
+        if (!this.readonly && !this.asked && this.queue.length < MORE_WHEN_LEFT) {
           this.asked = true;
           this.send("more", { speed: this.speed, shown: this.lastQueued() });
         }
-        if (this.divergedInfo && this.queue.length === 0) {
+        if (this.divergedInfo && this.queue.length === 0 && !this.readonly) {
           this.playing = false;
           this.updateControls();
           return;
