@@ -39,12 +39,14 @@ def select_last_column(page: Page, row: int) -> None:
     The click goes to row 1 and the arrow keys go down from there: a click on the cell that
     is already selected (Enter moves the selection down after an edit) opens its editor.
     """
+    wait_idle(page)  # a rerun redraws the grid: a click during it can land in the old one
     canvas = page.get_by_test_id("stDataFrame").first.locator("canvas").first
     box = canvas.bounding_box()
     x, y = box["x"] + box["width"] - 20, box["y"] + ROW_PX * 1.5
     page.mouse.move(x, y)
     page.wait_for_timeout(100)
     page.mouse.click(x, y)
+    page.wait_for_timeout(100)
     for _ in range(row - 1):
         page.keyboard.press("ArrowDown")
 
