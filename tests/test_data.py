@@ -695,7 +695,7 @@ def test_a_text_column_with_a_price_in_it_stays_text():
 
 
 def test_years_stay_default_inputs_on_nist_longley():
-    longley = Path(__file__).resolve().parents[2] / "shared" / "data" / "nist" / "Longley.csv"
+    longley = Path(__file__).resolve().parent / "data" / "nist" / "Longley.csv"
     frame = read_csv(longley)
     assert frame["x6"].tolist()[:3] == [1947.0, 1948.0, 1949.0]
     assert default_roles(frame) == (["x1", "x2", "x3", "x4", "x5", "x6"], ["y"])

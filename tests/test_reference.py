@@ -15,7 +15,7 @@ from linreg import TrainConfig, Trainer
 from linreg.data import load_sample, select
 from linreg.reference import least_squares, mse, stable_learning_rate
 
-NIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "nist"
+NIST = Path(__file__).resolve().parent / "data" / "nist"
 CERTIFIED = json.loads((NIST / "certified.json").read_text())
 WITH_INTERCEPT = [name for name, entry in CERTIFIED.items() if entry["intercept"]]
 WITHOUT_INTERCEPT = [name for name, entry in CERTIFIED.items() if not entry["intercept"]]
