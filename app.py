@@ -1,5 +1,8 @@
-"""linreg's dashboard: ``streamlit run app.py``. The page lives in ``linreg.page``."""
+"""linreg's dashboard: ``streamlit run app.py``. The page's script is ``linreg/page/script.py``;
+``linreg.page.server`` holds the HTTP routes and middleware served beside it."""
 
-from linreg.page.main import main
+import streamlit as st
 
-main()
+from linreg.page.server import MIDDLEWARE, ROUTES
+
+app = st.App("linreg/page/script.py", routes=ROUTES, middleware=MIDDLEWARE)

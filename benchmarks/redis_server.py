@@ -38,14 +38,15 @@ def _pong(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def redis_server(timeout: float = 15.0) -> Iterator[str]:
-    """Yield ``redis://127.0.0.1:PORT/0`` of a fresh server; stop it when the block ends."""
+def redis_server(timeout: float = 15.0, port: int | None = None) -> Iterator[str]:
+    """Yield ``redis://127.0.0.1:PORT/0`` of a fresh server (on ``port``, else a free one);
+    stop it when the block ends."""
     binary = redis_server_path()
     if binary is None:
         raise RuntimeError(
             "redis-server is missing: run `make redis` (or `apt-get install redis-server`)"
         )
-    port = free_port()
+    port = port or free_port()
     workdir = tempfile.mkdtemp(prefix="linreg-redis-")
     cmd = [
         binary,

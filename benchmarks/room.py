@@ -1,208 +1,460 @@
-"""The live room under load: one presenter publishing ~50 frames/s, many followers receiving.
+"""A lecture hall through the real server: one presenter, hundreds of followers by push.
 
-    python -m benchmarks.room [--followers 50] [--fps 50] [--seconds 10] [--stores local,redis]
+The dashboard runs as ``streamlit run app.py`` (one process). The presenter is a Streamlit
+protocol client (``benchmarks.crowd.Session``): it presses "Start a room", then Step every
+STEP_SECONDS, then Play (asking for the next batch as its browser does) and Pause. The
+followers are SSE clients of ``/room/CODE/events`` in a separate process
+(``benchmarks.sse_followers``). Measured from outside:
 
-For each store (in this process; a redis-server started on a free port, or LINREG_ROOMS_URL):
-delivery latency (publish call → a follower's receive returns it) p50/p95/max over every
-frame and follower, frames missed, the presenter's publish call, the frame rate it kept;
-then, under tracemalloc, Python memory per follower while streaming and what is left after
-the room ends (Redis: its used_memory and the room's keys too). Goals (issue 12): p95 ≤ 0.5
-s, ≤ 2 MB per follower, a room's memory returned within a minute of its end.
+- delivery: from the presenter's click leaving to each follower reading the frame of that
+  epoch, every (follower, click) pair; frames missed (a follower's versions with a gap, or an
+  epoch it never got);
+- server CPU (/proc/PID/stat) per follower while the presenter steps and plays: the same
+  script's CPU with N followers minus without, over N; and over an idle window;
+- the presenter's Step latency (click → script_finished) with N followers against without;
+- server RSS per follower (after the followers connected, minus before);
+- with redis-server: two server processes (LINREG_ROOMS_URL), the presenter on the first,
+  half the followers on each;
+- predict, then reveal (``room.poll``): the presenter presses *Ask the room*; each of
+  ``room_poll_followers`` followers answers through its own page's session at a random moment
+  within ``room_poll_window`` seconds; the presenter's page runs every TALLY_SECONDS as its tally
+  does until it shows every answer, then presses *Reveal*. Measured: answers counted against
+  answers given (each counted once), the tally complete after the last answer, the reveal
+  reaching each follower's stream.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import gc
-import os
-import statistics
-import threading
+import asyncio
+import json
+import re
+import subprocess
+import sys
 import time
-import tracemalloc
+from dataclasses import dataclass, field
 
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from benchmarks.browser import cpu_seconds
+from benchmarks.crowd import RUN_TIMEOUT, Reply, Session, _read_element
+from benchmarks.measure import ROOT, Sizes, median, percentile, rss_bytes
 from benchmarks.redis_server import redis_server
-from linreg.dashboard.room import LocalRooms, Rooms
-from linreg.errors import LinregError
+from benchmarks.server import streamlit_server
+from benchmarks.table import Goal, Row, fmt, note
+from linreg.page.quiz import TALLY_SECONDS
 
-KEYFRAME_EVERY = 100
-
-
-def frame(epoch: int, keyframe: bool) -> dict:
-    """A frame shaped like the live views' payload on the 5-row sample (3 inputs, 2 targets)."""
-    delta = {
-        "epoch": epoch,
-        "loss": [0.4831212 + 1.0 / (epoch + 1)],
-        "weight": [[0.31 + epoch * 1e-6, -0.52, 0.07], [0.11, 0.93, -0.28]],
-        "bias": [0.012, -0.034],
-        "weight_grad": [[1.5e-3, -2.25e-3, 3.1e-4], [-7.7e-4, 1.9e-3, 5.5e-4]],
-        "bias_grad": [2.1e-5, -3.3e-5],
-        "predictions": [[56.1 + r, 70.2 - r] for r in range(5)],
-        "r2": [0.9871, 0.9702],
-    }
-    if keyframe:
-        delta["history"] = [0.4831212 + 1.0 / (e + 1) for e in range(epoch + 1)][-2000:]
-        delta["table"] = [[73.0 + r, 67.0, 43.0, 56.0, 70.0] for r in range(5)]
-        delta["settings"] = {"learning_rate": 1e-5, "engine": "scratch", "lang": "en"}
-    return delta
+STEP_SECONDS = 0.5  # the presenter steps this often
+PLAY_BATCH_SECONDS = 0.75  # … and, playing, asks for the next batch this often (45 frames)
+TALLY = re.compile(r'data-tally="(\w+)">(\d+)<')
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if values else 0.0
+@dataclass
+class Clicks:
+    """What the presenter did: per click, the time it left and the epoch it answered with."""
+
+    sent: dict[int, float] = field(default_factory=dict)  # epoch → time.time() of the click
+    step_latency: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
-def stream(rooms: Rooms, followers: int, fps: float, seconds: float) -> dict:
-    """Publish for ``seconds`` at ``fps``; every follower thread records when each frame came."""
-    keys = rooms.start()
-    rooms.publish(keys.code, keys.secret, frame(0, True))
-    subs = [rooms.follow(keys.code) for _ in range(followers)]
-    got: list[list[tuple[int, float]]] = [[] for _ in subs]
-    sent: dict[int, float] = {}
-    publish_cost: list[float] = []
-    done = threading.Event()
+class Presenter(Session):
+    """The presenter's page at the protocol level: its buttons and its live views' events."""
 
-    def follow(sub, out) -> None:
-        with contextlib.suppress(LinregError):  # the room ended
-            while not done.is_set():
-                for f in sub.receive(timeout=0.5):
-                    out.append((f.version, time.perf_counter()))
+    async def rerun(self, trigger=None, fragment: str = "", widget: str = "") -> Reply:
+        if not widget:
+            return await super().rerun(trigger, fragment)
+        return await self.page_run(widget)
 
-    threads = [threading.Thread(target=follow, args=(s, o)) for s, o in zip(subs, got, strict=True)]
-    for t in threads:
-        t.start()
-    time.sleep(0.5)  # every follower has received the first keyframe
-    period = 1.0 / fps
-    start = time.perf_counter()
-    n = int(seconds * fps)
-    for i in range(1, n + 1):
-        keyframe = i % KEYFRAME_EVERY == 0
-        payload = frame(i, keyframe)
-        t0 = time.perf_counter()
-        version = rooms.publish(keys.code, keys.secret, payload, keyframe=keyframe)
-        t1 = time.perf_counter()
-        sent[version] = t0
-        publish_cost.append(t1 - t0)
-        delay = start + i * period - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-    elapsed = time.perf_counter() - start
-    time.sleep(1.0)  # the last frames arrive
-    done.set()
-    for t in threads:
-        t.join()
-    latencies, missed = [], 0
-    for out in got:
-        arrived = {v: t for v, t in out}
-        for version, t0 in sent.items():
-            if version in arrived:
-                latencies.append(arrived[version] - t0)
+    async def page_run(self, widget: str = "") -> Reply:
+        """A whole-script run, pressing button ``widget`` if given; ``html`` and ``buttons``
+        hold what it drew."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.widget_states.SetInParent()
+        if widget:
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id = widget
+            state.trigger_value = True
+        await self.ws.send(msg.SerializeToString())
+        reply = Reply(0.0, 0)
+        self.html: list[str] = []
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), RUN_TIMEOUT))
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                _read_element(element, reply)
+                if element.WhichOneof("type") == "html":
+                    self.html.append(element.html.body)
+                if element.WhichOneof("type") == "button":
+                    self.buttons[element.button.label] = element.button.id
+                if element.WhichOneof("type") == "bidi_component":
+                    reply.fragment = fwd.delta.fragment_id
+            elif kind == "script_finished":
+                break
+        return reply
+
+    async def open(self) -> Reply:
+        import websockets
+
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None)
+        self.buttons: dict[str, str] = {}
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.widget_states.SetInParent()
+        await self.ws.send(msg.SerializeToString())
+        reply = Reply(0.0, 0)
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), RUN_TIMEOUT))
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                _read_element(element, reply)
+                if element.WhichOneof("type") == "button":
+                    self.buttons[element.button.label] = element.button.id
+                if element.WhichOneof("type") == "bidi_component":
+                    reply.fragment = fwd.delta.fragment_id
+            elif kind == "script_finished":
+                break
+        self.shown = reply
+        return reply
+
+    async def start_room(self) -> str:
+        reply = await self.rerun(widget=self.buttons["Start a room"])
+        self.shown.component = reply.component or self.shown.component
+        self.shown.fragment = reply.fragment or self.shown.fragment
+        for body in self.html:
+            if "linreg-room-code" in body:
+                return body.split(">", 1)[1].split("<", 1)[0].strip()
+        raise RuntimeError(f"no room code on the page after Start a room: {reply.exceptions}")
+
+    async def steps(self, n: int, clicks: Clicks) -> None:
+        for _ in range(n):
+            started = time.monotonic()
+            clicks_at = time.time()
+            reply = await self.click("step")
+            clicks.step_latency.append(reply.seconds)
+            clicks.problems.extend(reply.exceptions)
+            clicks.sent[reply.payload["latest"]] = clicks_at
+            await asyncio.sleep(max(0.0, STEP_SECONDS - (time.monotonic() - started)))
+
+    async def play(self, seconds: float, clicks: Clicks) -> None:
+        """Play as the browser does: "play", then "more" for each batch, then "pause"."""
+        clicks_at = time.time()
+        reply = await self.click_event("play", speed=1)
+        clicks.sent[reply.payload["latest"]] = clicks_at
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await asyncio.sleep(PLAY_BATCH_SECONDS)
+            clicks_at = time.time()
+            reply = await self.click_event("more", speed=1, shown=reply.payload["latest"])
+            clicks.sent[reply.payload["latest"]] = clicks_at
+            clicks.problems.extend(reply.exceptions)
+        clicks_at = time.time()
+        reply = await self.click_event("pause", shown=reply.payload["latest"])
+        clicks.sent[reply.payload["latest"]] = clicks_at
+
+    async def click_event(self, kind: str, **extra) -> Reply:
+        from benchmarks.crowd import events_id
+
+        shown = self.shown.payload
+        event = {
+            "id": next(self.ids),
+            "kind": kind,
+            "run": shown["run"],
+            "have": shown["loss_from"] + len(shown["loss"]),
+            "shown": shown["frames"][-1]["e"],
+            **extra,
+        }
+        reply = await Session.rerun(
+            self,
+            trigger=(events_id(self.shown.component), [{"event": "event", "value": event}]),
+            fragment=self.shown.fragment,
+        )
+        reply.component = reply.component or self.shown.component
+        reply.fragment = reply.fragment or self.shown.fragment
+        self.shown = reply
+        return reply
+
+
+class Crowd:
+    """The followers' process; with ``window``, they answer the room's question."""
+
+    def __init__(self, hosts: list[str], code: str, n: int, window: float = 0.0) -> None:
+        args = [",".join(hosts), code, str(n)] + ([str(window)] if window else [])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.sse_followers", *args],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.process.stdout.readline().strip()
+        if line != "ready":
+            self.process.kill()
+            raise RuntimeError(f"the followers did not connect: {line!r}")
+
+    def stop(self) -> list[dict]:
+        self.process.stdin.write("stop\n")
+        self.process.stdin.flush()
+        out = self.process.stdout.readline()
+        self.process.wait(30)
+        return json.loads(out)
+
+
+@dataclass
+class Window:
+    cpu: float  # server CPU seconds, summed over its processes
+    seconds: float
+
+
+async def _drive(presenter: Presenter, steps: int, play_seconds: float) -> tuple[Clicks, Window]:
+    pids = presenter.pids
+    clicks = Clicks()
+    cpu, started = sum(cpu_seconds(p) for p in pids), time.monotonic()
+    await presenter.steps(steps, clicks)
+    await presenter.play(play_seconds, clicks)
+    window = Window(sum(cpu_seconds(p) for p in pids) - cpu, time.monotonic() - started)
+    return clicks, window
+
+
+def _idle(pids: list[int], seconds: float) -> Window:
+    cpu = sum(cpu_seconds(p) for p in pids)
+    time.sleep(seconds)
+    return Window(sum(cpu_seconds(p) for p in pids) - cpu, seconds)
+
+
+def _delivery(reports: list[dict], clicks: Clicks) -> tuple[list[float], int, list[str]]:
+    """Every (follower, click) delay, the frames missed, and the problems seen."""
+    delays: list[float] = []
+    missed = 0
+    problems = []
+    for k, report in enumerate(reports):
+        if report["error"]:
+            problems.append(f"follower {k}: {report['error']}")
+        missed += report["gaps"]
+        got = {latest: t for _, kind, latest, t in report["records"] if kind == "frame"}
+        for epoch, sent in clicks.sent.items():
+            if epoch in got:
+                delays.append(max(0.0, got[epoch] - sent))
             else:
                 missed += 1
-    for sub in subs:
-        sub.close()
-    rooms.end(keys.code, keys.secret)
-    return {
-        "frames": n,
-        "fps kept": n / elapsed,
-        "latency p50 ms": 1000 * percentile(latencies, 50),
-        "latency p95 ms": 1000 * percentile(latencies, 95),
-        "latency max ms": 1000 * max(latencies, default=0.0),
-        "missed": missed,
-        "publish p95 ms": 1000 * percentile(publish_cost, 95),
-    }
+    return delays, missed, problems
 
 
-def memory(rooms: Rooms, followers: int, fps: float, seconds: float) -> dict:
-    """Python memory per follower while streaming, and what is left once the room ended."""
-    gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    keys = rooms.start()
-    rooms.publish(keys.code, keys.secret, frame(0, True))
-    with_room = tracemalloc.get_traced_memory()[0]
-    subs = [rooms.follow(keys.code) for _ in range(followers)]
-    done = threading.Event()
+def _scenario(urls: list[str], pids: list[int], sizes: Sizes, n: int) -> dict:
+    """A room on the first server: the presenter alone, then with ``n`` followers."""
 
-    def follow(sub) -> None:
-        with contextlib.suppress(LinregError):
-            while not done.is_set():
-                sub.receive(timeout=0.5)
+    async def go() -> dict:
+        presenter = Presenter(urls[0])
+        presenter.pids = pids
+        await presenter.open()
+        code = await presenter.start_room()
+        await presenter.click("step")
+        idle_alone = _idle(pids, sizes.room_idle_seconds)
+        alone, alone_window = await _drive(presenter, sizes.room_steps, sizes.room_play_seconds)
+        rss_before = sum(rss_bytes(p) for p in pids)
+        hosts = [u.removeprefix("http://") for u in urls]
+        crowd = await asyncio.to_thread(Crowd, hosts, code, n)
+        try:
+            rss_after = sum(rss_bytes(p) for p in pids)
+            idle_crowd = await asyncio.to_thread(_idle, pids, sizes.room_idle_seconds)
+            clicks, window = await _drive(presenter, sizes.room_steps, sizes.room_play_seconds)
+            await asyncio.sleep(1.0)
+        finally:
+            reports = await asyncio.to_thread(crowd.stop)
+        await presenter.close()
+        delays, missed, problems = _delivery(reports, clicks)
+        return {
+            "alone": alone,
+            "alone_window": alone_window,
+            "clicks": clicks,
+            "window": window,
+            "idle_alone": idle_alone,
+            "idle_crowd": idle_crowd,
+            "rss": (rss_after - rss_before) / n,
+            "delays": delays,
+            "missed": missed,
+            "problems": problems + alone.problems + clicks.problems,
+        }
 
-    threads = [threading.Thread(target=follow, args=(s,)) for s in subs]
-    for t in threads:
-        t.start()
-    for i in range(1, int(seconds * fps) + 1):
-        rooms.publish(keys.code, keys.secret, frame(i, i % KEYFRAME_EVERY == 0), keyframe=False)
-        if i % KEYFRAME_EVERY == KEYFRAME_EVERY - 1:
-            rooms.publish(keys.code, keys.secret, frame(i, True))
-        time.sleep(1.0 / fps)
-    streaming = tracemalloc.get_traced_memory()[0]
-    redis_keys = None
-    rooms.end(keys.code, keys.secret)
-    done.set()
-    for t in threads:
-        t.join()
-    for sub in subs:
-        sub.close()
-    subs.clear()
-    threads.clear()
-    ended = time.perf_counter()
-    # the Redis store's listener lets go of a room within a second or two of its end
-    while getattr(rooms, "_hubs", None) and time.perf_counter() - ended < 10:
-        time.sleep(0.1)
-    gc.collect()
-    after = tracemalloc.get_traced_memory()[0]
-    returned_s = time.perf_counter() - ended
-    tracemalloc.stop()
-    if hasattr(rooms, "_redis"):
-        redis_keys = len(list(rooms._redis.scan_iter(match=f"*{{{keys.code}}}*")))
-    return {
-        "room KiB": (with_room - base) / 1024,
-        "per follower KiB": (streaming - with_room) / followers / 1024,
-        "left after end KiB": (after - base) / 1024,
-        "returned within s": returned_s,
-        "redis keys left": redis_keys,
-    }
+    return asyncio.run(go())
 
 
-def redis_used_memory(rooms) -> int | None:
-    return rooms._redis.info("memory")["used_memory"] if hasattr(rooms, "_redis") else None
+def _tally(html: list[str]) -> dict[str, int]:
+    return {choice: int(count) for body in html for choice, count in TALLY.findall(body)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.room", description=__doc__)
-    parser.add_argument("--followers", type=int, default=50)
-    parser.add_argument("--fps", type=float, default=50.0)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--stores", default="local,redis")
-    args = parser.parse_args(argv)
-    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
-    print(
-        f"{args.followers} followers, one presenter at {args.fps:g} frames/s for "
-        f"{args.seconds:g} s, a keyframe every {KEYFRAME_EVERY} frames; {os.cpu_count()} cores"
-    )
-    for store in stores:
-        with contextlib.ExitStack() as stack:
-            if store == "local":
-                rooms = LocalRooms()
+def _poll_scenario(url: str, n: int, window: float) -> dict:
+    """Ask, ``n`` answers through the followers' own sessions, the tally, Reveal."""
+
+    async def go() -> dict:
+        presenter = Presenter(url)
+        await presenter.open()
+        code = await presenter.start_room()
+        host = url.removeprefix("http://")
+        crowd = await asyncio.to_thread(Crowd, [host], code, n, window)
+        complete = revealed = None
+        problems: list[str] = []
+        try:
+            await presenter.page_run(presenter.buttons["Ask the room"])
+            deadline = time.monotonic() + window + 60
+            while time.monotonic() < deadline:
+                started = time.monotonic()
+                await presenter.page_run()  # as the tally's fragment runs
+                if sum(_tally(presenter.html).values()) >= n:
+                    complete = time.time()
+                    break
+                await asyncio.sleep(max(0.0, TALLY_SECONDS - (time.monotonic() - started)))
+            tally = _tally(presenter.html)
+            revealed = time.time()
+            await presenter.page_run(presenter.buttons["Reveal"])
+            await asyncio.sleep(2.0)
+        finally:
+            reports = await asyncio.to_thread(crowd.stop)
+        await presenter.close()
+        given = {"up": 0, "down": 0}
+        delays: list[float] = []
+        answered: list[float] = []
+        for k, report in enumerate(reports):
+            if report["error"]:
+                problems.append(f"follower {k}: {report['error']}")
+            if report["answered"] is not None:
+                given[report["choice"].lower()] += 1
+                answered.append(report["answered"])
+            got = [t for _, kind, _, t in report["records"] if kind == "reveal"]
+            if got:
+                delays.append(max(0.0, got[0] - revealed))
             else:
-                from linreg.dashboard.rooms_redis import RedisRooms
+                problems.append(f"follower {k}: no reveal")
+        last = max(answered) if answered else None
+        return {
+            "given": given,
+            "tally": tally,
+            "tally_after": None if complete is None or last is None else complete - last,
+            "delays": delays,
+            "problems": problems,
+        }
 
-                url = os.environ.get("LINREG_ROOMS_URL") or stack.enter_context(redis_server())
-                rooms = RedisRooms(url)
-            stack.callback(rooms.close)
-            figures = stream(rooms, args.followers, args.fps, args.seconds)
-            used_before = redis_used_memory(rooms)
-            figures |= memory(rooms, args.followers, args.fps, min(args.seconds, 4.0))
-            used_after = redis_used_memory(rooms)
-            if used_before is not None:
-                figures["redis used_memory Δ KiB"] = (used_after - used_before) / 1024
-        print(f"\n[{store}]")
-        for name, value in figures.items():
-            shown = value if value is None or isinstance(value, int) else f"{value:,.2f}"
-            print(f"  {name:<24} {shown}")
-    return 0
+    return asyncio.run(go())
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _poll_rows(n: int, window: float, r: dict) -> list[Row]:
+    error = f"{len(r['problems'])} problem(s): {r['problems'][0]}" if r["problems"] else None
+    given, tally = r["given"], r["tally"]
+    miscounted = sum(abs(tally.get(c, 0) - given[c]) for c in given)
+    return [
+        Row(
+            "room.poll answers miscounted",
+            float(miscounted),
+            unit="",
+            goal=Goal("value", "<=", 0),
+            error=error,
+            detail=f"{n} followers answering within {window:g} s through their own "
+            f"sessions; given {given}, the presenter's tally {tally}",
+        ),
+        Row(
+            "room.poll tally complete",
+            r["tally_after"],
+            goal=Goal("value", "<=", 1.0),
+            detail=f"the last answer's click sent → the presenter's page (run every "
+            f"{TALLY_SECONDS:g} s, as its tally) shows all {n}",
+        ),
+        Row(
+            "room.poll reveal p95",
+            percentile(r["delays"], 95) if r["delays"] else None,
+            goal=Goal("value", "<=", 0.5),
+            detail=f"Reveal's click → each follower's stream has the outcome; p50 "
+            f"{fmt(median(r['delays']) if r['delays'] else None, 's')}, "
+            f"{len(r['delays'])} of {n}",
+        ),
+    ]
+
+
+def room(sizes: Sizes, facts: dict) -> list[Row]:
+    n = sizes.room_followers
+    rows: list[Row] = []
+    with streamlit_server() as server:
+        note(f"room: presenter alone, then {n} followers by push")
+        result = _scenario([server.url], [server.pid], sizes, n)
+        note(f"room: {sizes.room_poll_followers} followers answer a question")
+        poll = _poll_scenario(server.url, sizes.room_poll_followers, sizes.room_poll_window)
+    rows += _rows("room", n, result, per_process=1, idle_seconds=sizes.room_idle_seconds)
+    rows += _poll_rows(sizes.room_poll_followers, sizes.room_poll_window, poll)
+    if not sizes.room_redis:
+        return [*rows, Row("room.redis delivery p95", skipped=f"not in {sizes.mode} mode")]
+    try:
+        with redis_server() as url, streamlit_server(env={"LINREG_ROOMS_URL": url}) as a:
+            with streamlit_server(env={"LINREG_ROOMS_URL": url}) as b:
+                note(f"room: two replicas through redis-server, {n // 2} followers on each")
+                result = _scenario([a.url, b.url], [a.pid, b.pid], sizes, n)
+        rows += _rows("room.redis", n, result, per_process=2, idle_seconds=sizes.room_idle_seconds)
+    except RuntimeError as err:
+        rows.append(Row("room.redis delivery p95", skipped=str(err)[:120]))
+    return rows
+
+
+def _rows(prefix: str, n: int, r: dict, per_process: int, idle_seconds: float) -> list[Row]:
+    error = f"{len(r['problems'])} problem(s): {r['problems'][0]}" if r["problems"] else None
+    clicks: Clicks = r["clicks"]
+    steps = f"{len(clicks.step_latency)} Steps every {STEP_SECONDS} s, then Play and Pause"
+    p95 = percentile(r["delays"], 95) if r["delays"] else None
+    core = 100.0  # % of one core per CPU second per second
+    busy = (r["window"].cpu - r["alone_window"].cpu) / r["window"].seconds / n * core
+    idle = (r["idle_crowd"].cpu - r["idle_alone"].cpu) / idle_seconds / n * core
+    step, alone = median(clicks.step_latency), median(r["alone"].step_latency)
+    where = f"{n} followers" + (" (half on each of 2 servers)" if per_process == 2 else "")
+    rows = [
+        Row(
+            f"{prefix} delivery p95",
+            p95,
+            goal=Goal("value", "<=", 0.5),
+            error=error,
+            detail=f"{where}; click → each follower has the epoch; p50 "
+            f"{fmt(median(r['delays']) if r['delays'] else None, 's')}; "
+            f"{len(r['delays'])} deliveries, missed {r['missed']}; {steps}",
+        ),
+        Row(
+            f"{prefix} missed frames",
+            float(r["missed"]),
+            unit="",
+            goal=Goal("value", "<=", 0),
+            detail="gaps in a follower's versions + clicked epochs never received",
+        ),
+    ]
+    if prefix == "room":
+        rows += [
+            Row(
+                f"{prefix} CPU/follower stepping",
+                busy,
+                unit="",
+                goal=Goal("value", "<=", 0.15),
+                detail=f"% of one core per follower: (server CPU with {n} − alone) over "
+                f"{r['window'].seconds:.1f} s; alone {r['alone_window'].cpu:.2f} CPU s, "
+                f"with followers {r['window'].cpu:.2f} CPU s",
+            ),
+            Row(
+                f"{prefix} CPU/follower idle",
+                idle,
+                unit="",
+                detail=f"% of one core per follower, {idle_seconds:g} s without a click",
+            ),
+            Row(
+                f"{prefix} presenter Step p50",
+                step,
+                reference=alone,
+                goal=Goal("ratio", "<=", 1.2),
+                detail=f"with {n} followers; reference: the same presenter alone",
+            ),
+            Row(
+                f"{prefix} RSS/follower",
+                r["rss"],
+                unit="B",
+                goal=Goal("value", "<=", 200 * 1024),
+                detail="server RSS after the followers connected − before, per follower",
+            ),
+        ]
+    return rows

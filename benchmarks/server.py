@@ -52,8 +52,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(script: Path | None = None, timeout: float = 90.0) -> Iterator[Server]:
-    """Serve ``script`` (default: the dashboard's app.py) on a free port until the block ends."""
+def streamlit_server(
+    script: Path | None = None, timeout: float = 90.0, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Serve ``script`` (default: the dashboard's app.py) on a free port until the block ends;
+    ``env``: environment variables added to this process's."""
     port = free_port()
     script = script or ROOT / "app.py"
     log = Path(tempfile.mkstemp(prefix="linreg-bench-server-", suffix=".log")[1])
@@ -73,7 +76,9 @@ def streamlit_server(script: Path | None = None, timeout: float = 90.0) -> Itera
         "false",
     ]  # everything else from the project's .streamlit/config.toml (cwd), as shipped
     with open(log, "wb") as out:
-        process = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + timeout

@@ -1,6 +1,6 @@
 """The live room on the page, through AppTest: a presenter's session starts a room and
-publishes; a follower's session (``?room=CODE``) shows the presenter's run read-only; "Make it
-mine" gives the follower the presenter's run, which trains on as the presenter's does.
+publishes; a follower's session (``?room=CODE``) shows the presenter's run read-only; its live views
+come by the room's stream (``tests/test_stream.py``, and in Chromium); "Make it mine" gives the follower the presenter's run, which trains on as the presenter's does.
 
 Both AppTest sessions run in this process and share its in-process room store
 (``rooms_from_env()`` without LINREG_ROOMS_URL), as two browser tabs on one server do.
@@ -18,15 +18,15 @@ from streamlit.testing.v1 import AppTest
 
 from linreg.dashboard.live import labels as live_labels
 from linreg.dashboard.room import rooms_from_env
+from linreg.dashboard.room.stream import room_context
 from linreg.dashboard.texts import t
-from linreg.dashboard.views import equations
 from linreg.errors import LinregError
 
 _ids = itertools.count(1)
 
 
 def new_app(**query: str) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../linreg/page/script.py", default_timeout=60)
     for name, value in query.items():
         at.query_params[name] = value
     at.run()
@@ -77,14 +77,9 @@ def start_room(steps: int = 0) -> AppTest:
     return at
 
 
-def follow(at: AppTest, until: int, rounds: int = 40) -> dict:
-    """Rerun the follower's page until its views show epoch ``until``."""
-    for _ in range(rounds):
-        shown = payload(at)
-        if shown.get("frames") and shown["frames"][-1]["e"] == until:
-            return shown
-        done(at.run())
-    raise AssertionError(f"the follower never showed epoch {until}: {payload(at)}")
+def stream(at: AppTest) -> dict:
+    """What a follower's page hands its live views: the room's stream, not payloads."""
+    return payload(at)["stream"]
 
 
 def test_start_a_room_shows_link_code_and_publishes():
@@ -114,7 +109,7 @@ def test_a_bad_code_shows_the_error_and_the_usual_page():
     assert "Start a room" in [b.label for b in at.sidebar.button]
 
 
-def test_a_follower_sees_the_presenters_run_read_only_and_cannot_change_it():
+def test_a_follower_page_opens_the_room_stream_and_changes_nothing_of_the_presenters():
     at = start_room(steps=3)
     presenter_wb = at.session_state.workbench
     code = at.session_state.room_presenter.code
@@ -122,41 +117,28 @@ def test_a_follower_sees_the_presenters_run_read_only_and_cannot_change_it():
     # A crafted link: the settings in it change nothing, the follower sees the presenter's.
     fol = new_app(room=code, lr="1", seed="5")
     assert dict(fol.query_params) == {"room": code, "lang": "en"}
-    shown = follow(fol, 3)
-    assert shown["readonly"] is True
-    weight, bias = presenter_wb.trainer.parameters()
-    np.testing.assert_array_equal(np.asarray(shown["frames"][-1]["W"], np.float32), weight)
-    np.testing.assert_array_equal(np.asarray(shown["frames"][-1]["b"], np.float32), bias)
+    shown = stream(fol)
+    assert shown["url"] == f"room/{code}/events?lang=en"
+    assert shown["words"]["reconnecting"] == t("room.reconnecting", "en")
+    # the digest of what is beside the views: the one the stream's messages carry now
+    rooms = rooms_from_env()
+    assert shown["context"] == room_context(rooms.frames(code)).digest
     assert "workbench" not in fol.session_state  # a follower trains nothing of its own
-    # Crafted events from the follower's browser go to its Follower, never to the presenter.
-    views = fol.session_state.room_views
-    for kind in ("step", "run", "play", "more", "reset", "look", "clear_runs", "prefs"):
-        views.handle({"id": next(_ids), "kind": kind, "epochs": 50, "speed": 9, "epoch": 0})
+    follower = fol.session_state.room_follower
+    assert follower.settings.lr == 1e-5 and follower.settings.seed == 0
+    # The follower's component sends nothing anywhere but "rerun once": no events reach a run.
+    for _ in range(3):
         done(fol.run())
     at.session_state.room_presenter.flush()
     assert presenter_wb.trainer.epoch == 3
     assert presenter_wb.settings.lr == 1e-5 and presenter_wb.settings.seed == 0
     for now, then in zip(presenter_wb.trainer.parameters(), before, strict=True):
         np.testing.assert_array_equal(now, then)
-    # The presenter steps: the follower follows; in Spanish if the follower chooses it.
-    send(at, at.session_state.live, "step")
-    at.session_state.room_presenter.flush()
-    follow(fol, 4)
+    # In Spanish if the follower chooses it: a stream in Spanish, the table's names too.
     fol.selectbox(key="room_lang_select").set_value("es")
     done(fol.run())
-    for _ in range(10):
-        shown = payload(fol)
-        if shown.get("setup", {}).get("labels", {}).get("step") == "Paso":
-            break
-        done(fol.run())
-    assert shown["setup"]["labels"]["step"] == "Paso"
-    assert shown["setup"]["inputs"] == ["temperatura", "lluvia", "humedad"]
-    # The equations in the follower's words, with the presenter's numbers.
-    shown = fol.session_state.room_follower.payload()
-    weight, bias = presenter_wb.trainer.parameters()
-    assert shown["frames"][-1]["eq"] == equations(
-        weight, bias, ["temperatura", "lluvia", "humedad"], ["manzanas", "naranjas"]
-    )
+    assert stream(fol)["url"] == f"room/{code}/events?lang=es"
+    assert list(fol.session_state.room_follower.table.columns)[0] == "temperatura"
     assert "Hacerla mía" in [b.label for b in fol.sidebar.button]
 
 
@@ -165,7 +147,6 @@ def test_make_it_mine_takes_the_presenters_run_over():
     presenter_wb = at.session_state.workbench
     code = at.session_state.room_presenter.code
     fol = new_app(room=code)
-    follow(fol, 4)
     fol.sidebar.text_input(key="room_nickname").input("<b>Ana</b>")
     button(fol.sidebar.button, "Make it mine").click()
     done(fol.run())

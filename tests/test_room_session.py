@@ -1,10 +1,11 @@
 """The room seen from the page's sessions: a presenter driving LiveSession as its browser would,
-followers polling, "Make it mine", the board, crafted calls. Every test runs on both stores
+followers reading the room's stream, "Make it mine", the board, crafted calls. Every test runs on both stores
 (in this process, and a real redis-server). The oracles: the engine's own numbers (the
 presenter's trainer, ``Trainer.parameters``/``losses_after``) and an uninterrupted run."""
 
 from __future__ import annotations
 
+import queue
 from dataclasses import replace
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 
 from linreg.dashboard import live, room_session
 from linreg.dashboard.room import secret_hash
+from linreg.dashboard.room.stream import RoomRelay, StreamMessage
 from linreg.dashboard.room_session import (
     Follower,
     ForkReporter,
@@ -31,6 +33,44 @@ EN, ES = live.labels(t, "en"), live.labels(t, "es")
 
 
 POLL = 5.0  # seconds a follower waits at most for the presenter's frame (never reached)
+QUIET = 0.3  # … and for the frames after the first (the Redis store delivers from its thread)
+
+
+class StreamReader:
+    """A follower's end of the room's stream in plain Python, as ``linreg.page.stream`` serves
+    it: the relay's replay first, then what the relay delivers, each version once."""
+
+    def __init__(self, rooms, code: str, lang: str = "en", after: int | None = None) -> None:
+        self.relay = RoomRelay(rooms, code, lambda lang: live.labels(t, lang))
+        self._queue: queue.Queue = queue.Queue()
+        self.relay.listen(lambda delivery: self._queue.put(delivery[lang]))
+        self.sent = after or 0
+        self._pending = self.relay.replay(lang, after)
+
+    def receive(self, timeout: float = POLL) -> list[StreamMessage]:
+        """The messages that came since the last call; waits up to ``timeout`` s for one."""
+        messages, self._pending = self._pending, []
+        wait = QUIET if messages else timeout
+        while True:
+            try:
+                message = self._queue.get(timeout=wait)
+            except queue.Empty:
+                break
+            messages.append(message)
+            wait = QUIET
+        fresh = []
+        for message in messages:
+            if message.version is not None and message.version <= self.sent:
+                continue
+            fresh.append(message)
+            self.sent = message.version or self.sent
+        return fresh
+
+    def payloads(self, timeout: float = POLL) -> list[dict]:
+        return [m.fields["payload"] for m in self.receive(timeout) if m.kind == "frame"]
+
+    def close(self) -> None:
+        self.relay.close()
 
 
 class Browser:
@@ -80,13 +120,14 @@ class Stage:
         return self.workbench.trainer
 
 
-def follow(stage: Stage, follower: Follower, browser: Browser) -> dict:
-    """The follower's next payload (one poll), taken by its browser, checked against the
-    presenter's browser and the engine."""
-    payload = follower.poll(POLL)
-    assert payload is not None, "the follower got nothing within the poll"
-    assert payload["readonly"] is True
-    browser.take(payload)
+def follow(stage: Stage, reader: StreamReader, browser: Browser) -> dict:
+    """The payloads the stream brought since last time, taken by the follower's browser in
+    order, checked against the presenter's browser and the engine; returns the last."""
+    payloads = reader.payloads()
+    assert payloads, "the follower got nothing from the stream"
+    for payload in payloads:
+        assert payload["readonly"] is True
+        browser.take(payload)
     assert browser.loss == stage.browser.loss
     # The same frame, its equations written in the follower's column names.
     assert {k: v for k, v in browser.frame.items() if k != "eq"} == {
@@ -111,7 +152,8 @@ def follow(stage: Stage, follower: Follower, browser: Browser) -> dict:
 def test_a_follower_sees_every_step_play_pause_look_and_reset_as_the_engine(make_rooms, settings):
     rooms = make_rooms()
     stage = Stage(rooms, **settings)
-    follower = Follower.join(rooms, stage.presenter.code, "attendee", ES, "es")
+    reader = StreamReader(rooms, stage.presenter.code, "es")
+    follower = reader
     browser = Browser()
     first = follow(stage, follower, browser)
     assert first["setup"]["labels"] == ES
@@ -142,14 +184,14 @@ def test_a_follower_sees_every_step_play_pause_look_and_reset_as_the_engine(make
     payload = follow(stage, follower, browser)
     assert "setup" in payload and browser.frame["e"] == 0 and browser.loss == stage.browser.loss
     assert payload["setup"]["labels"] == ES
-    follower.close()
+    reader.close()
 
 
 def test_a_late_follower_and_a_reload_get_the_current_state_at_once(make_rooms, monkeypatch):
     monkeypatch.setattr(room_session, "KEYFRAME_EVERY", 4)  # periodic keyframes in between
     rooms = make_rooms()
     stage = Stage(rooms)
-    early = Follower.join(rooms, stage.presenter.code, "early", EN)
+    early = StreamReader(rooms, stage.presenter.code)
     early_browser = Browser()
     follow(stage, early, early_browser)
     for _ in range(11):
@@ -157,21 +199,33 @@ def test_a_late_follower_and_a_reload_get_the_current_state_at_once(make_rooms, 
         follow(stage, early, early_browser)
     stage.send_event("run", epochs=30)
     follow(stage, early, early_browser)
-    late = Follower.join(rooms, stage.presenter.code, "late", EN)
+    late = StreamReader(rooms, stage.presenter.code)
     late_browser = Browser()
-    payload = follow(stage, late, late_browser)
-    assert payload["loss_from"] == 0 and "setup" in payload
+    first, *after = late.payloads()  # the latest keyframe, then the deltas after it
+    assert first["loss_from"] == 0 and "setup" in first
+    assert all("setup" not in p for p in after)
+    for payload in (first, *after):
+        late_browser.take(payload)
+    assert late_browser.loss == stage.browser.loss and late_browser.frame == stage.browser.frame
     assert late_browser.frame["e"] == stage.trainer.epoch == 41
-    # a reload of the page: the same follower's payload() is the whole state again
-    reloaded = Browser()
-    reloaded.take(late.payload())
-    assert reloaded.loss == stage.browser.loss and reloaded.frame == stage.browser.frame
-    assert late.table.equals(stage.workbench.table)
+    # a dropped connection resumes after the last version it holds: only what it missed
+    stage.send_event("step")
+    stage.send_event("step")
+    resumed = StreamReader(rooms, stage.presenter.code, after=late.sent)
+    late.close()
+    payloads = resumed.payloads()
+    assert [p["latest"] for p in payloads] == [42, 43] and "setup" not in payloads[0]
+    for payload in payloads:
+        late_browser.take(payload)
+    assert late_browser.loss == stage.browser.loss and late_browser.frame == stage.browser.frame
+    # what the follower's page shows beside the views
+    follower = Follower.join(rooms, stage.presenter.code, "late")
+    assert follower.table.equals(stage.workbench.table)
     ds = stage.workbench.dataset
     roles = {"inputs": ds.input_names, "targets": ds.target_names}
-    assert late.settings == replace(stage.workbench.settings, **roles)
-    for follower in (early, late):
-        follower.close()
+    assert follower.settings == replace(stage.workbench.settings, **roles)
+    for reader in (early, resumed):
+        reader.close()
 
 
 CONFIGS = {
@@ -202,16 +256,16 @@ def test_make_it_mine_continues_bit_for_bit_as_the_presenters_run(make_rooms, se
     stage = Stage(rooms, **settings)
     stage.send_event("run", epochs=9)
     stage.send_event("play", speed=2)
-    follower = Follower.join(rooms, stage.presenter.code, "attendee", ES, "es")
-    follower.poll(POLL)
+    reader = StreamReader(rooms, stage.presenter.code, "es")
+    reader.payloads()
     stage.send_event("pause", shown=17, flush=False)  # played ahead, then landed on 17
     assert stage.trainer.epoch == 17
     # the click comes once the follower's views show epoch 17: the fork went out before
-    while (payload := follower.poll(POLL)) is not None and payload["frames"][-1]["e"] != 17:
+    while (payloads := reader.payloads()) and payloads[-1]["frames"][-1]["e"] != 17:
         pass
-    assert payload["frames"][-1]["e"] == 17
-    mine = make_it_mine(rooms, follower.code, "es")
-    follower.close()
+    assert payloads[-1]["frames"][-1]["e"] == 17
+    mine = make_it_mine(rooms, stage.presenter.code, "es")
+    reader.close()
     assert mine.settings.lang == "es" and mine.trainer.epoch == 17
     assert_same(record(mine.trainer), record(stage.trainer))
     assert mine.trainer is not stage.trainer
@@ -249,8 +303,9 @@ def test_the_board_shows_a_forked_run_and_the_presenter_shows_it_to_the_room(mak
     rooms = make_rooms()
     stage = Stage(rooms, lr=3e-5)
     stage.send_event("run", epochs=5)
-    follower = Follower.join(rooms, stage.presenter.code, "attendee", EN)
-    follower.poll(POLL)
+    follower = Follower.join(rooms, stage.presenter.code, "attendee")
+    reader = StreamReader(rooms, stage.presenter.code)
+    reader.payloads()
     mine = make_it_mine(rooms, stage.presenter.code)
     mine.update(lr=1e-3)  # "who raised the learning rate and exploded"
     mine.run(200)
@@ -269,14 +324,19 @@ def test_the_board_shows_a_forked_run_and_the_presenter_shows_it_to_the_room(mak
     assert summary.curve[-1] == (mine.trainer.epoch, summary.loss)
     assert summary.options["engine"] == "scratch"
     stage.presenter.show(entry)
-    assert follower.poll(POLL) is None  # no new views, but the shown run came
+    [message] = reader.receive()  # no new views, but the shown run came, with a new context
+    assert message.kind == "shown" and message.fields["entry"]["entry_id"] == entry
+    assert message.fields["context"] != follower.context
+    follower.refresh()
+    assert message.fields["context"] == follower.context
     assert follower.board_shown["entry_id"] == entry
     assert follower.board_shown["summary"]["learning_rate"] == 1e-3
-    late = Follower.join(rooms, stage.presenter.code, "late", EN)
-    late.poll(POLL)
+    late = Follower.join(rooms, stage.presenter.code, "late")
     assert late.board_shown == follower.board_shown
-    for f in (follower, late):
-        f.close()
+    late_reader = StreamReader(rooms, stage.presenter.code)
+    assert late_reader.receive()[-1].fields["context"] == late.context
+    for r in (reader, late_reader):
+        r.close()
 
 
 def presenter_state(stage: Stage, rooms) -> tuple:
@@ -289,14 +349,12 @@ def test_nothing_a_follower_sends_changes_the_presenters_run(make_rooms):
     stage = Stage(rooms)
     stage.send_event("run", epochs=12)
     code = stage.presenter.code
-    follower = Follower.join(rooms, f"  {code[:4].lower()}-{code[4:]} ", "attendee", EN)
+    follower = Follower.join(rooms, f"  {code[:4].lower()}-{code[4:]} ", "attendee")
+    reader = StreamReader(rooms, code)
     browser = Browser()
-    follow(stage, follower, browser)
+    follow(stage, reader, browser)
     before_record, before_versions, before_fork = presenter_state(stage, rooms)
 
-    # the component's controls on a follower's page: read-only
-    for kind in ("step", "run", "play", "more", "pause", "reset", "look", "sync", "bogus"):
-        follower.handle({"id": 99, "kind": kind, "epochs": 1000, "shown": 0, "epoch": 1})
     # the store's presenter calls with anything but the secret
     guesses = ["", code, follower.follower_id, secret_hash(""), "x" * 10_000]
     for guess in guesses:
@@ -319,10 +377,10 @@ def test_nothing_a_follower_sends_changes_the_presenters_run(make_rooms):
     # crafted link values: no room, then refused
     for text in (f"{code}&secret=x", f"?room={code}", "<script>", "../../etc", "A" * 500):
         with pytest.raises(LinregError) as error:
-            Follower.join(rooms, text, "crafty", EN)
+            Follower.join(rooms, text, "crafty")
         assert error.value.code in ("room_not_found", "room_lookups_refused")
     with pytest.raises(LinregError) as error:
-        Follower.join(rooms, code, "crafty", EN)
+        Follower.join(rooms, code, "crafty")
     assert error.value.code == "room_lookups_refused"
 
     after_record, after_versions, after_fork = presenter_state(stage, rooms)
@@ -330,16 +388,17 @@ def test_nothing_a_follower_sends_changes_the_presenters_run(make_rooms):
     assert after_versions == before_versions and after_fork == before_fork
     assert not hasattr(follower, "keys") and not hasattr(follower, "secret")
     stage.send_event("step")  # the presenter goes on as if nothing happened
-    assert follow(stage, follower, browser)["latest"] == 13
-    follower.close()
+    assert follow(stage, reader, browser)["latest"] == 13
+    reader.close()
 
 
 def test_a_spanish_follower_of_an_english_presenter(make_rooms):
     rooms = make_rooms()
     stage = Stage(rooms)
     stage.send_event("step")
-    follower = Follower.join(rooms, stage.presenter.code, "attendee", ES, "es")
-    payload = follower.poll(POLL)
+    follower = Follower.join(rooms, stage.presenter.code, "attendee", "es")
+    reader = StreamReader(rooms, stage.presenter.code, "es")
+    payload, step = reader.payloads()  # the keyframe, then the step
     assert payload["setup"]["labels"] == ES
     assert payload["setup"]["inputs"] == ["temperatura", "lluvia", "humedad"]
     assert payload["setup"]["targets"] == ["manzanas", "naranjas"]
@@ -354,23 +413,31 @@ def test_a_spanish_follower_of_an_english_presenter(make_rooms):
     assert stage.browser.setup["labels"] == EN
     # the room's frames carry no words of the presenter's
     for frame in rooms.frames(stage.presenter.code):
-        assert "labels" not in frame.data.get("setup", {})
+        assert frame.data.get("setup", {}).get("labels", {}) == {}
         assert EN["step"] not in frame.text and EN["loss_title"] not in frame.text
-    # the follower switches to English: the setup comes again, in English
-    payload = follower.poll(POLL, labels=EN, lang="en")
+    weight, bias = stage.trainer.parameters(1)
+    names = (payload["setup"]["inputs"], payload["setup"]["targets"])
+    assert step["frames"][-1]["e"] == 1
+    assert step["frames"][-1]["eq"] == equations(weight, bias, *names)
+    # the follower switches to English: a new stream, the setup again, in English
+    reader.close()
+    payload, _ = StreamReader(rooms, stage.presenter.code, "en").payloads()
     assert payload["setup"]["labels"] == EN and payload["setup"]["inputs"][0] == "temperature"
+    follower.refresh("en")
     assert list(follower.table.columns)[0] == "temperature"
-    follower.close()
 
 
 def test_when_the_room_ends_followers_are_told_and_forks_are_gone(make_rooms):
     rooms = make_rooms()
     stage = Stage(rooms)
-    follower = Follower.join(rooms, stage.presenter.code, "attendee", EN)
-    follower.poll(POLL)
+    follower = Follower.join(rooms, stage.presenter.code, "attendee")
+    reader = StreamReader(rooms, stage.presenter.code)
+    reader.payloads()
+    rooms.heartbeat(stage.presenter.code, follower.follower_id)  # the stream's, on the page
     assert stage.presenter.followers() == 1
     stage.presenter.end()
-    assert follower.poll(POLL) is None
+    assert [m.kind for m in reader.receive()] == ["end"]
+    follower.refresh()
     assert follower.ended and follower.error.code == "room_ended"
     with pytest.raises(LinregError) as error:
         make_it_mine(rooms, stage.presenter.code)
@@ -379,19 +446,18 @@ def test_when_the_room_ends_followers_are_told_and_forks_are_gone(make_rooms):
     assert stage.presenter.board() == []
 
 
-def test_a_follower_behind_by_several_frames_catches_up_in_one_payload(make_rooms):
+def test_a_follower_behind_by_several_frames_catches_up_in_order(make_rooms):
     rooms = make_rooms()
     stage = Stage(rooms)
-    follower = Follower.join(rooms, stage.presenter.code, "attendee", EN)
+    follower = StreamReader(rooms, stage.presenter.code)
     browser = Browser()
     follow(stage, follower, browser)
     for _ in range(5):
         stage.send_event("step")
     stage.send_event("play", speed=1)
     stage.send_event("more", speed=1, shown=20)
-    payloads = []
-    while (payload := follower.poll(0.3 if payloads else POLL)) is not None:
-        payloads.append(payload)
+    payloads = follower.payloads()
+    for payload in payloads:
         browser.take(payload)
     assert browser.loss == stage.browser.loss and browser.frame == stage.browser.frame
     played = [f["e"] for p in payloads for f in p["frames"] if p["mode"] == "play"]
@@ -411,8 +477,8 @@ def test_a_room_started_before_any_payload_shows_the_current_epoch(make_rooms):
     presenter = Presenter.start(rooms, workbench, None, background=False)
     presenter.publish(None, workbench)
     assert presenter.error is None
-    follower = Follower.join(rooms, presenter.code, "attendee", EN)
-    payload = follower.poll(POLL)
+    follower = StreamReader(rooms, presenter.code)
+    [payload] = follower.payloads()
     browser = Browser()
     browser.take(payload)
     assert browser.frame["e"] == 3

@@ -1,4 +1,4 @@
-"""The live room seen from a page's sessions: a presenter publishing, followers polling, forks.
+"""The live room seen from a page's sessions: a presenter publishing, followers, forks.
 
 Plain Python, no Streamlit: the glue between a ``Workbench`` / ``LiveSession`` and the room
 store (``linreg.dashboard.room``). A page keeps one object per browser session:
@@ -6,26 +6,37 @@ store (``linreg.dashboard.room``). A page keeps one object per browser session:
 - the presenter's session: ``Presenter.start(rooms, workbench)`` on "Start a room"; after every
   ``LiveSession.handle`` (and every rerun) ``presenter.publish(payload, workbench)``; the board
   with ``presenter.board()``, ``presenter.show(entry_id)``; ``presenter.end()``.
-- a follower's session: ``Follower.join(rooms, text, client, labels)`` with the link's
-  ``?room=`` value; then ``follower.poll(timeout, labels)`` in its loop gives the component's
-  payload (``None``: nothing new), read-only and in the follower's own words; the table and
-  settings shown are ``follower.table`` and ``follower.settings``.
+- a follower's session: ``Follower.join(rooms, text, client, lang)`` with the link's
+  ``?room=`` value; its browser's live views receive the room's stream
+  (``linreg.dashboard.room.stream``: pushed, read-only, in the follower's own words); the
+  table and settings shown beside them are ``follower.table`` and ``follower.settings``
+  after ``follower.refresh()``.
 - "Make it mine": ``make_it_mine(rooms, code, lang)`` gives the attendee's own Workbench, then
   ``ForkReporter(rooms, code, follower_id, nickname).report(workbench)`` after its steps.
 
 Room frames (JSON, see ``Presenter.publish``) carry numbers, names of the data's columns and
 settings, never the presenter's words: each follower puts its own labels on them.
 
-Room frame ``{"k": "view", ...}`` (keyframe and delta): the live payload's ``run``, ``latest``,
-``loss_from``, ``loss``, ``frames``, ``mode``, ``speed``, ``diverged`` (``linreg.dashboard.live``),
-and ``playing`` (bool: the presenter is playing), ``shown`` (the epoch the presenter's views
-stop on: the look-back epoch when it is below ``latest``). A keyframe adds ``loss_from`` 0 and
-the whole loss so far, ``setup`` (the live setup without ``labels``), ``settings``
+Room frame ``{"k": "view", ...}`` (keyframe and delta): the presenter's live payload
+(``linreg.dashboard.live_message.LivePayload``, encoded) as its browser got it, without its
+``setup``, with ``playing`` (the presenter is playing) and ``shown`` (the epoch the presenter's
+views stop on: the look-back epoch when it is below ``latest``). A keyframe has ``loss_from`` 0
+and the whole loss so far, ``setup`` (the live setup with no ``labels``: {}), ``settings``
 (``Settings.to_query()``), ``roles`` ({"inputs": [...], "targets": [...]}), ``source`` (the
 sample's name or the file's label), ``table`` (``{"columns", "rows", "n_rows"}``: the first
 TABLE_ROWS rows, missing cells ``None``) and ``board_shown`` (the board entry the presenter
 shows, or None). Room frame ``{"k": "shown", "entry": {...} | None}`` (delta): the board entry
 the presenter now shows to the room.
+
+Predict, then reveal in a room (issue 18): ``presenter.ask(question)`` opens a poll in the store
+and publishes ``{"k": "question", "poll", "question", "choices"}``; each follower answers with
+``follower.answer(choice, nickname)`` (kept in the store: one answer per follower, the last
+one counts, refused once revealed); ``presenter.tally()`` counts them; ``presenter.reveal
+(outcome)`` closes the poll, posts each follower's own result to the store (read with
+``follower.ballot()``), adds them to the presenter's ``scoreboard`` and publishes ``{"k":
+"reveal", "poll", "question", "outcome", "board"}``. ``presenter.chapter(n)`` publishes
+``{"k": "chapter", "chapter": n}``. Keyframes carry the latest of each as ``poll`` and
+``chapter``, so a follower who joins late sees them.
 """
 
 from __future__ import annotations
@@ -34,7 +45,6 @@ import math
 import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
@@ -43,25 +53,26 @@ import pandas as pd
 
 from linreg import data
 from linreg.dashboard import live
+from linreg.dashboard.challenge import Challenge, Entry, check_playable, data_digest, entry_from
+from linreg.dashboard.live_message import LivePayload, LiveSetup, decode, encode
+from linreg.dashboard.quiz import Poll, Scoreboard, Tally, clean_nickname
 from linreg.dashboard.room import (
     BoardEntry,
     ForkSummary,
-    Frame,
     RoomKeys,
     Rooms,
-    Subscription,
     deserialize_checkpoint,
     follower_link,
     new_follower_id,
-    qr_svg,
     serialize_checkpoint,
     thin_curve,
 )
+from linreg.dashboard.room.stream import room_context, sample_names
 from linreg.dashboard.settings import Settings, from_query
-from linreg.dashboard.views import equations
-from linreg.dashboard.workbench import SAMPLE_NAMES_ES, Workbench
+from linreg.dashboard.workbench import Workbench
 from linreg.errors import LinregError
-from linreg.trainer import Trainer
+from linreg.questions import Outcome, Question, question_from
+from linreg.trainer import TrainConfig, Trainer
 
 TABLE_ROWS = 1000  # rows of the presenter's table a keyframe carries (the fork has them all)
 KEYFRAME_EVERY = 200  # deltas between keyframes (a late joiner replays at most these)
@@ -71,15 +82,10 @@ WORKER_IDLE_SECONDS = 30.0  # a presenter's sending thread ends after this long 
 REPORT_SECONDS = 1.0  # a forked run reports to the board at most this often
 FORK_SNAPSHOT_BYTES = 16 * 1024 * 1024  # a fork's parameter snapshots, thinned past this
 FORK_FORMAT = 1
+BOARD_ROWS = 10  # the scoreboard's rows a reveal shows the room
 
 
 # -- the fork: data + settings + trainer state --------------------------------------------------
-def fork_blob(workbench: Workbench) -> bytes:
-    """The presenter's table, settings and run as ``serialize_checkpoint`` bytes (no pickle):
-    ``fork_state`` serialized."""
-    return serialize_checkpoint(*fork_state(workbench))
-
-
 def fork_state(workbench: Workbench) -> tuple[dict[str, np.ndarray], dict]:
     """The presenter's table, settings and run as arrays (copies) and JSON-able metadata.
 
@@ -120,11 +126,12 @@ def _settings(query: Mapping, roles: Mapping) -> Settings:
         settings,
         inputs=tuple(str(n) for n in roles.get("inputs", ())),
         targets=tuple(str(n) for n in roles.get("targets", ())),
+        present=False,  # the projector's mode stays the presenter's
     )
 
 
 def workbench_from_fork(blob: bytes, lang: str | None = None) -> Workbench:
-    """The attendee's own Workbench from ``fork_blob`` bytes: the same table, settings and run,
+    """The attendee's own Workbench from ``serialize_checkpoint(*fork_state(…))`` bytes: the same table, settings and run,
     which trains on bit-for-bit as the presenter's would; in ``lang`` (the attendee's) if given.
     LinregError("bad_checkpoint") if the blob is not such a fork."""
     arrays, meta = deserialize_checkpoint(blob)
@@ -186,9 +193,9 @@ def _table_json(table: pd.DataFrame, max_rows: int = TABLE_ROWS) -> dict:
     return {"columns": [str(c) for c in table.columns], "rows": rows, "n_rows": int(len(table))}
 
 
-def _setup_without_labels(workbench: Workbench) -> dict:
+def _setup_without_labels(workbench: Workbench) -> LiveSetup:
     ds = workbench.dataset
-    out = live.setup(
+    return live.setup(
         input_names=ds.input_names,
         target_names=ds.target_names,
         inputs=ds.inputs,
@@ -198,11 +205,6 @@ def _setup_without_labels(workbench: Workbench) -> dict:
         standardized=workbench.trainer.config.standardize,
         earlier=[live.EarlierRun(run.label, run.loss) for run in workbench.runs],
     )
-    out.pop("labels", None)
-    return out
-
-
-VIEW_KEYS = ("run", "latest", "loss_from", "loss", "frames", "mode", "speed", "diverged")
 
 
 class Presenter:
@@ -210,6 +212,9 @@ class Presenter:
 
     Only this object holds the room's secret. Its methods never raise for the room's own
     troubles: a LinregError (e.g. the room ended after being idle) is kept in ``error``.
+    A room its store lost while this presenter was active (a Redis restart) is opened again
+    from what this object holds (``followers``, called by the page every few seconds, sees to
+    it): the same code, the latest keyframe, the fork and the board.
     With ``background`` (the default) the frames and forks go to the store from a thread of
     this presenter, in order, so the presenter's own answer never waits for the store or the
     followers; ``flush`` waits until they are out.
@@ -234,17 +239,36 @@ class Presenter:
         self._fork_key: tuple = ()
         self._fork_time = -math.inf
         self._touched = time.monotonic()
+        # What restores a room its store lost:
+        self._lost = False
+        self._keyframe: dict | None = None  # the last keyframe published
+        self._stored = 0  # the version the store gave the last frame
+        self._fork_blob: bytes | None = None
+        self._board: list[BoardEntry] = []
+        self._followers = 0
+        # Predict, then reveal:
+        self.poll: Poll | None = None  # the question asked last (closed once revealed)
+        self.scoreboard = Scoreboard()
+        self._polls = 0
+        self._poll_frame: dict | None = None  # its question frame, then its reveal frame
+        self._chapter = 0
+        # A challenge: the game on the data as they were when it was set.
+        self.challenge: Challenge | None = None
+        self._challenges = 0
+        self._challenge_frame: dict | None = None  # its description, as followers see it
+        self._entries: dict[str, dict] = {}  # follower id → entry, as last read
+        self._verified: dict[str, tuple[Entry, bool]] = {}  # follower id → (entry, verified)
 
     @classmethod
     def start(
         cls,
         rooms: Rooms,
         workbench: Workbench,
-        payload: Mapping | None = None,
+        payload: LivePayload | Mapping | None = None,
         background: bool = True,
     ) -> Presenter:
         """Open a room showing ``workbench``'s current state (and its fork) at once;
-        ``payload``: the live views' latest (``LiveSession.last``), if the page has one."""
+        ``payload``: the live views' latest (``LiveSession.message``), if the page has one."""
         presenter = cls(rooms, rooms.start(), background)
         presenter.publish(payload or None, workbench)
         presenter.flush()
@@ -260,20 +284,71 @@ class Presenter:
         """The follower link, ``…?room=CODE`` on ``base_url``'s host and path."""
         return follower_link(base_url, self.code)
 
-    def qr_svg(self, base_url: str) -> str:
-        return qr_svg(self.link(base_url))
+    @property
+    def board_shown(self) -> dict | None:
+        """The board entry shown to the room ({"entry_id", "summary"}), None if none."""
+        return self._board_shown
 
     def followers(self) -> int:
-        """How many followers are here now (heard from within the heartbeat time)."""
-        return self.rooms.follower_count(self.code)
+        """How many followers are here now (heard from within the heartbeat time); the last
+        count while the store does not answer. Restores the room if its store lost it."""
+        try:
+            if not self.ended and (self._lost or not self.rooms.exists(self.code)):
+                self._restore()
+            self._followers = self.rooms.follower_count(self.code)
+        except LinregError as error:
+            self.error = error
+        return self._followers
+
+    def _over(self, error: LinregError) -> None:
+        """Keep ``error``. "room_ended" ends this presenter's room, unless the store lost the
+        room while the presenter was active: then it is to be restored."""
+        self.error = error
+        if error.code == "room_ended":
+            if time.monotonic() - self._touched < self.rooms.idle_seconds:
+                self._lost = True
+            else:
+                self.ended = True
+
+    def _restore(self) -> None:
+        self.flush()
+        with self._lock:
+            if time.monotonic() - self._touched >= self.rooms.idle_seconds:
+                self._over(LinregError("room_ended", room=self.code))
+                return
+            if self._keyframe is None:
+                return
+            self.rooms.restore(self.code, self.keys.secret, self._stored, self._board)
+            frame = {
+                **self._keyframe,
+                **self._view,
+                "loss_from": 0,
+                "loss": list(self._loss),
+                "board_shown": self._board_shown,
+                "poll": self._poll_frame,
+                "chapter": self._chapter,
+                "challenge": self._challenge_frame,
+            }
+            if self._fork_blob is not None:
+                self.rooms.set_fork(self.code, self.keys.secret, self._fork_blob)
+            self._stored = self.rooms.publish(self.code, self.keys.secret, frame, keyframe=True)
+            if self.poll is not None and not self.poll.closed:  # its answers from now on
+                self.rooms.ask(self.code, self.keys.secret, self.poll.poll)
+            if self._challenge_frame is not None:  # and the entries known so far
+                name = self._challenge_frame["challenge"]
+                self.rooms.open_challenge(self.code, self.keys.secret, name, self._challenge_frame)
+                for follower, entry in self._entries.items():
+                    self.rooms.enter(self.code, follower, name, entry)
+            self._deltas, self._lost, self.error = 0, False, None
 
     # -- publishing ------------------------------------------------------------------------------
-    def publish(self, payload: Mapping | None, workbench: Workbench) -> int | None:
+    def publish(self, payload: LivePayload | Mapping | None, workbench: Workbench) -> int | None:
         """Send what the presenter's views now show to the room; returns the frame's version
         in the room, None if nothing new (the same payload again) or the room is over.
 
-        ``payload``: what ``LiveSession.handle`` just returned to the presenter's browser (None:
-        the workbench's current epoch). A keyframe goes out for a new run, new data, new
+        ``payload``: what ``LiveSession.handle`` just returned to the presenter's browser, as
+        built (``LiveSession.message``) or encoded (None: the workbench's current epoch); it is
+        forwarded as it is, without its setup. A keyframe goes out for a new run, new data, new
         settings, new setup and every KEYFRAME_EVERY deltas; a delta otherwise. The fork is
         refreshed when the views stop (pause, step, run, look, reset) and at most every
         FORK_SECONDS while playing.
@@ -284,14 +359,17 @@ class Presenter:
             try:
                 return self._publish(payload, workbench)
             except LinregError as error:
-                self.error = error
-                self.ended = error.code == "room_ended"
+                self._over(error)
                 return None
 
-    def _publish(self, payload: Mapping | None, workbench: Workbench) -> int | None:
+    def _publish(self, payload: LivePayload | Mapping | None, workbench: Workbench) -> int | None:
         trainer = workbench.trainer
         if payload is None:
-            payload = self._current_view(workbench)
+            message = self._current_view(workbench)
+        elif isinstance(payload, LivePayload):
+            message = payload
+        else:
+            message = decode(LivePayload, payload)
         signature = (
             id(trainer),
             workbench.table_version,
@@ -300,17 +378,22 @@ class Presenter:
             tuple(workbench.dataset.target_names),
             len(workbench.runs),
         )
-        same_payload = payload.get("seq") is not None and payload.get("seq") == self._seq
+        same_payload = message.seq > 0 and message.seq == self._seq
         if same_payload and signature == self._signature:
             self._touch()
             return None
-        view = {key: payload[key] for key in VIEW_KEYS}
-        frames = view["frames"]
-        view["playing"] = view["mode"] == "play"
-        view["shown"] = frames[-1]["e"] if frames else self._view.get("shown", trainer.epoch)
+        frames = message.frames
+        view = encode(
+            replace(
+                message,
+                setup=None,
+                playing=message.mode == "play",
+                shown=frames[-1].e if frames else self._view.get("shown", trainer.epoch),
+            )
+        )
         loss_from = int(view["loss_from"])
         keyframe = (
-            "setup" in payload
+            message.setup is not None
             or signature != self._signature
             or self._deltas >= KEYFRAME_EVERY
             or loss_from > len(self._loss)
@@ -327,7 +410,7 @@ class Presenter:
                 **view,
                 "loss_from": 0,
                 "loss": list(self._loss),
-                "setup": _setup_without_labels(workbench),
+                "setup": encode(_setup_without_labels(workbench)),
                 "settings": workbench.settings.to_query(),
                 "roles": {
                     "inputs": list(workbench.dataset.input_names),
@@ -336,12 +419,17 @@ class Presenter:
                 "source": workbench.source_label,
                 "table": _table_json(workbench.table),
                 "board_shown": self._board_shown,
+                "poll": self._poll_frame,
+                "chapter": self._chapter,
+                "challenge": self._challenge_frame,
             }
             self._deltas = 0
         else:
             frame = {"k": "view", **view}
             self._deltas += 1
-        self._seq, self._signature, self._view = payload.get("seq"), signature, view
+        if keyframe:
+            self._keyframe = frame
+        self._seq, self._signature, self._view = message.seq, signature, view
         fork = self._fork_due(workbench, playing=view["playing"])
         self._touched = time.monotonic()
         self._version += 1
@@ -351,8 +439,9 @@ class Presenter:
     def _deliver(self, frame: dict, keyframe: bool, fork: tuple | None) -> None:
         """The fork first: a follower who sees a frame can take over at least that epoch."""
         if fork is not None:
-            self.rooms.set_fork(self.code, self.keys.secret, serialize_checkpoint(*fork))
-        self.rooms.publish(self.code, self.keys.secret, frame, keyframe=keyframe)
+            self._fork_blob = serialize_checkpoint(*fork)
+            self.rooms.set_fork(self.code, self.keys.secret, self._fork_blob)
+        self._stored = self.rooms.publish(self.code, self.keys.secret, frame, keyframe=keyframe)
 
     # -- the sending thread ---------------------------------------------------------------------
     def _send(self, job: Callable[[], None]) -> None:
@@ -388,8 +477,7 @@ class Presenter:
         try:
             job()
         except LinregError as error:
-            self.error = error
-            self.ended = error.code == "room_ended"
+            self._over(error)
         except Exception as exc:  # noqa: BLE001 - a store's own failure must not end a page
             self.error = LinregError("room_store_unreachable", url="", reason=repr(exc))
 
@@ -398,19 +486,21 @@ class Presenter:
         if self.background:
             self._outbox.join()
 
-    def _current_view(self, workbench: Workbench) -> dict:
+    def _current_view(self, workbench: Workbench) -> LivePayload:
+        """The workbench's current epoch as a payload of its own (``seq`` 0: from no browser)."""
         trainer, ds = workbench.trainer, workbench.dataset
-        return {
-            "run": self._view.get("run") or f"room{id(trainer)}",
-            "seq": None,
-            "latest": trainer.epoch,
-            "loss_from": 0,
-            "loss": live.losses(trainer, 0),
-            "frames": [live.frame(trainer, ds, trainer.epoch)],
-            "mode": "show",
-            "speed": 1,
-            "diverged": live.divergence(trainer),
-        }
+        return LivePayload(
+            run=self._view.get("run") or f"room{id(trainer)}",
+            seq=0,
+            event=0,
+            latest=trainer.epoch,
+            loss_from=0,
+            loss=live.losses(trainer, 0),
+            frames=[live.frame(trainer, ds, trainer.epoch)],
+            mode="show",
+            speed=1,
+            diverged=live.divergence(trainer),
+        )
 
     def _fork_due(
         self, workbench: Workbench, *, playing: bool, force: bool = False
@@ -431,23 +521,16 @@ class Presenter:
             self._touched = time.monotonic()
             self._send(lambda: self.rooms.touch(self.code, self.keys.secret))
 
-    def refresh_fork(self, workbench: Workbench) -> None:
-        """Publish the fork now (e.g. when a Play stops without a payload)."""
-        with self._lock, workbench.lock:
-            fork = self._fork_due(workbench, playing=False, force=True)
-        self._send(
-            lambda: self.rooms.set_fork(self.code, self.keys.secret, serialize_checkpoint(*fork))
-        )
-
     # -- the board ---------------------------------------------------------------------------------
     def board(self) -> list[BoardEntry]:
-        """Every forked run reported in the room ([] once the room is gone)."""
+        """Every forked run reported in the room ([] once the room is gone; the last known
+        while the store does not answer)."""
         try:
-            return self.rooms.board(self.code, self.keys.secret)
+            self._board = self.rooms.board(self.code, self.keys.secret)
         except LinregError as error:
-            self.error = error
-            self.ended = self.ended or error.code == "room_ended"
-            return []
+            self._over(error)
+            return [] if self.ended else self._board
+        return self._board
 
     def show(self, entry: str | None) -> None:
         """Show the board entry ``entry`` (its id) to every follower; None shows none."""
@@ -466,7 +549,169 @@ class Presenter:
                 self._deltas += 1
                 self._version += 1
             except LinregError as error:
-                self.error = error
+                self._over(error)
+
+    # -- predict, then reveal ----------------------------------------------------------------------
+    def _announce(self, frame: dict) -> None:
+        """Publish a delta beside the views (under ``_lock``, after ``flush``)."""
+        self.rooms.publish(self.code, self.keys.secret, frame, keyframe=False)
+        self._deltas += 1
+        self._version += 1
+
+    def ask(self, question: Question) -> Poll | None:
+        """Ask the room ``question``: a new poll, the one before forgotten (None if the room
+        is over)."""
+        self.flush()
+        with self._lock:
+            poll = Poll(question, poll=str(self._polls + 1))
+            try:
+                self.rooms.ask(self.code, self.keys.secret, poll.poll)
+                frame = room_frame(poll.question_message())
+                self._announce(frame)
+            except LinregError as error:
+                self._over(error)
+                return None
+            self._polls += 1
+            self.poll, self._poll_frame = poll, frame
+            return poll
+
+    def tally(self) -> Tally | None:
+        """The open poll's answers counted now (the final count once revealed; None before
+        any question). The last count while the store does not answer."""
+        poll = self.poll
+        if poll is None:
+            return None
+        if not poll.closed:
+            try:
+                _take(poll, self.rooms.answers(self.code, self.keys.secret, poll.poll))
+            except LinregError as error:
+                self._over(error)
+        return poll.tally()
+
+    def reveal(self, outcome: Outcome) -> dict | None:
+        """Close the poll with ``outcome`` (``question.answer`` of the presenter's run, before
+        its action is performed): each follower's result goes to the store for them alone, the
+        scores to the board, the outcome and the board to the room. The reveal frame, or None
+        (no open poll, or the room is over)."""
+        poll = self.poll
+        if poll is None or poll.closed:
+            return None
+        self.flush()
+        with self._lock:
+            try:
+                answers = self.rooms.close_poll(self.code, self.keys.secret, poll.poll)
+                _take(poll, answers)
+                results = poll.reveal(outcome)
+                for follower in results:
+                    self.scoreboard.name(follower, answers[follower].get("nickname", ""))
+                self.scoreboard.add(results)
+                yours = {follower: poll.yours(follower) for follower in results}
+                self.rooms.post_results(self.code, self.keys.secret, poll.poll, yours)
+                frame = {
+                    **room_frame(poll.outcome_message()),
+                    "board": [row.to_dict() for row in self.scoreboard.rows(BOARD_ROWS)],
+                }
+                self._announce(frame)
+            except LinregError as error:
+                self._over(error)
+                return None
+            self._poll_frame = frame
+            return frame
+
+    def chapter(self, number: int) -> None:
+        """Followers follow the presenter's lesson chapter ``number`` (0: no lesson)."""
+        number = int(number or 0)
+        if number == self._chapter or self.ended:
+            return
+        self.flush()
+        with self._lock:
+            try:
+                self._announce({"k": "chapter", "chapter": number})
+            except LinregError as error:
+                self._over(error)
+                return
+            self._chapter = number
+
+    # -- a challenge -------------------------------------------------------------------------------
+    def set_challenge(
+        self, workbench: Workbench, target_loss: float, max_epochs: int
+    ) -> Challenge | None:
+        """Challenge the room: a loss ≤ ``target_loss`` within ``max_epochs`` on
+        ``workbench``'s data as they are now; the challenge before (and its entries) ends.
+        LinregError if the target or the limit is not valid (nothing changes then); None if
+        the room is over."""
+        with workbench.lock:
+            ds = workbench.dataset
+            challenge = Challenge(ds.inputs.copy(), ds.targets.copy(), target_loss, max_epochs)
+        name = str(self._challenges + 1)
+        description = challenge.describe(name)
+        self.flush()
+        with self._lock:
+            try:
+                self.rooms.open_challenge(self.code, self.keys.secret, name, description)
+                self._announce({"k": "challenge", "challenge": description})
+            except LinregError as error:
+                self._over(error)
+                return None
+            self._challenges += 1
+            self.challenge, self._challenge_frame = challenge, description
+            self._entries, self._verified = {}, {}
+            return challenge
+
+    @property
+    def challenge_description(self) -> dict | None:
+        """The challenge as followers see it (``Challenge.describe``), None if none."""
+        return self._challenge_frame
+
+    def end_challenge(self) -> None:
+        """No challenge from now on: followers are told, its entries forgotten."""
+        if self.challenge is None:
+            return
+        self.flush()
+        with self._lock:
+            try:
+                self.rooms.close_challenge(self.code, self.keys.secret)
+                self._announce({"k": "challenge", "challenge": None})
+            except LinregError as error:
+                self._over(error)
+                return
+            self.challenge, self._challenge_frame = None, None
+            self._entries, self._verified = {}, {}
+
+    def ranking(self) -> list[tuple[int, Entry]]:
+        """The challenge's entries as (rank, entry), best first (``Challenge.rank``); entries
+        whose settings are not valid are left out. [] without a challenge; the last known
+        while the store does not answer."""
+        if self._challenge_frame is None:
+            return []
+        try:
+            self._entries = self.rooms.entries(
+                self.code, self.keys.secret, self._challenge_frame["challenge"]
+            )
+        except LinregError as error:
+            self._over(error)
+        entries = []
+        for follower, values in self._entries.items():
+            try:
+                entries.append(entry_from(values, follower))
+            except LinregError:
+                continue
+        return Challenge.rank(entries)
+
+    def verify(self, entry: Entry) -> bool | None:
+        """Re-run ``entry``'s settings on the challenge's data here: True if they reach what the
+        entry says (``Challenge.verify``); None without a challenge."""
+        challenge = self.challenge
+        if challenge is None:
+            return None
+        verified = challenge.verify(entry)
+        self._verified[entry.follower] = (entry, verified)
+        return verified
+
+    def verified(self, entry: Entry) -> bool | None:
+        """What ``verify`` found for this very entry (None: not verified since it was sent)."""
+        seen = self._verified.get(entry.follower)
+        return seen[1] if seen is not None and seen[0] == entry else None
 
     def end(self) -> None:
         """Close the room: followers are told, its memory is freed."""
@@ -481,48 +726,43 @@ class Presenter:
             self.ended = True
 
 
+def room_frame(message: Mapping) -> dict:
+    """A quiz message (``{"type": …}``, ``linreg.dashboard.quiz``) as a room frame
+    (``{"k": …}``)."""
+    frame = {k: v for k, v in message.items() if k != "type"}
+    return {"k": message["type"], **frame}
+
+
+def _take(poll: Poll, answers: Mapping[str, Mapping]) -> None:
+    """``poll``'s answers as the store holds them now (the invalid ones left out)."""
+    poll.answers.clear()
+    for follower, answer in answers.items():
+        poll.answer(follower, answer.get("choice"))
+
+
 def _entry_dict(entry: BoardEntry) -> dict:
     return {"entry_id": entry.entry_id, "summary": entry.summary.to_dict()}
 
 
-# -- a follower ----------------------------------------------------------------------------------
-_decoded: weakref.WeakKeyDictionary[Frame, dict] = weakref.WeakKeyDictionary()
-_decoded_lock = threading.Lock()
-
-
-def _message(frame: Frame) -> dict:
-    """A frame's JSON decoded once for every follower of this process (they share the Frame
-    objects), kept as long as the frame is: read-only, callers copy what they change."""
-    with _decoded_lock:
-        message = _decoded.get(frame)
-    if message is None:
-        message = frame.data
-        with _decoded_lock:
-            _decoded[frame] = message
-    return message
-
-
+# -- a follower ---------------------------------------------------------------------------------
 class Follower:
-    """One attendee following a room: turns its frames into the component's payloads, in the
-    attendee's words. Holds no secret: nothing it does reaches the presenter's run.
+    """One attendee following a room. The live views come by the room's stream
+    (``linreg.dashboard.room.stream``, served by the page); this object holds what the page
+    shows beside them, read from the room when asked (``refresh``). Holds no secret: nothing
+    it does reaches the presenter's run.
 
-    After each ``poll``: ``settings`` (Settings, the presenter's, in the follower's language),
+    After ``refresh``: ``settings`` (Settings, the presenter's, in the follower's language),
     ``table`` (DataFrame, the first TABLE_ROWS rows), ``table_rows`` (the table's full length),
-    ``board_shown`` (the board entry the presenter shows: {"entry_id", "summary"} or None),
-    ``ended`` (True once the room is over; ``error`` says why).
+    ``source``, ``board_shown`` (the board entry the presenter shows: {"entry_id", "summary"}
+    or None), ``context`` (their digest, as the stream's messages carry it), ``ended`` (True
+    once the room is over; ``error`` says why).
     """
 
     def __init__(
-        self,
-        rooms: Rooms,
-        code: str,
-        labels: Mapping[str, str] | None = None,
-        lang: str = "en",
-        follower_id: str | None = None,
+        self, rooms: Rooms, code: str, lang: str = "en", follower_id: str | None = None
     ) -> None:
         self.rooms, self.code = rooms, code
         self.follower_id = follower_id or new_follower_id()
-        self.labels = dict(labels or {})
         self.lang = lang
         self.error: LinregError | None = None
         self.ended = False
@@ -531,254 +771,107 @@ class Follower:
         self.table_rows = 0
         self.source = ""
         self.board_shown: dict | None = None
-        self.seq = 0
-        self._sub: Subscription | None = rooms.follow(code, self.follower_id)
-        self._run = ""
-        self._setup: dict | None = None
-        self._loss = np.empty(0)  # float64 copies of the room's loss points
-        self._view: dict = {}
-        self._last: dict | None = None
-        # What the next payload must carry beyond the newest view:
-        self._resend = True  # everything (setup, all loss points)
-        self._cut: int | None = None  # loss points from here on
-        self._frames: list = []
-        self._fresh = False
+        self.context = ""
+        self.poll: dict | None = None  # the room's question frame, or its reveal frame
+        self.chapter = 0  # the presenter's lesson chapter
+        self.challenge: dict | None = None  # the room's challenge, described
 
     @classmethod
-    def join(
-        cls,
-        rooms: Rooms,
-        text: str,
-        client: str,
-        labels: Mapping[str, str] | None = None,
-        lang: str = "en",
-    ) -> Follower:
+    def join(cls, rooms: Rooms, text: str, client: str, lang: str = "en") -> Follower:
         """Follow the room whose code someone typed or a link gave (``text``); ``client``
         identifies the asker for the rate limit (a session id or an address). LinregError
         ("room_not_found", "room_lookups_refused", "room_ended") otherwise."""
-        return cls(rooms, rooms.lookup(text, client), labels, lang)
+        follower = cls(rooms, rooms.lookup(text, client), lang)
+        follower.refresh()
+        return follower
 
-    # -- receiving ---------------------------------------------------------------------------------
-    def poll(
-        self,
-        timeout: float = 0.5,
-        labels: Mapping[str, str] | None = None,
-        lang: str | None = None,
-    ) -> dict | None:
-        """The component's next payload, waiting up to ``timeout`` s for the presenter; None if
-        nothing changed. The first call (and any after falling far behind) gives the whole
-        current state at once. ``labels``/``lang``: the follower's words now (a change resends
-        the setup). None too once the room has ended (``ended``, ``error``)."""
-        if lang is not None and lang != self.lang:
-            self.lang = lang
-            self._resend = True
-            if self.settings is not None:
-                self.settings = replace(self.settings, lang=lang)
-                self._rename_table()
-        if labels is not None and dict(labels) != self.labels:
-            self.labels = dict(labels)
-            self._resend = True
-        if self.ended or self._sub is None:
-            return None
-        wait = 0.0 if self._resend and self._run else timeout
+    def refresh(self, lang: str | None = None) -> None:
+        """Read the presenter's settings, table and shown run as the room's frames have them
+        now, in ``lang`` (the follower's language, if it changed)."""
+        self.lang = lang or self.lang
         try:
-            frames = self._sub.receive(wait)
+            context = room_context(self.rooms.frames(self.code))
         except LinregError as error:
-            self._close(error)
-            return None
-        for frame in frames:
-            self._apply(frame)
-        if not self._run or not (self._fresh or self._resend):
-            return None
-        return self._payload()
-
-    def payload(self) -> dict | None:
-        """The whole current state as one payload (a reload, the component's "sync")."""
-        if not self._run:
-            return None
-        self._resend = True
-        return self._payload()
+            self.error, self.ended = error, error.code == "room_ended"
+            return
+        parts, self.board_shown, self.context = context.parts, context.shown, context.digest
+        self.poll, self.chapter = context.poll, context.chapter
+        self.challenge = context.challenge
+        if not parts:  # before the presenter's first frame
+            return
+        self.source = str(parts.get("source", ""))
+        names = sample_names(self.source, self.lang)
+        roles = {
+            role: [names.get(n, n) for n in parts["roles"][role]] for role in ("inputs", "targets")
+        }
+        self.settings = replace(_settings(parts["settings"], roles), lang=self.lang)
+        table = parts["table"]
+        self.table = pd.DataFrame(table["rows"], columns=table["columns"]).rename(columns=names)
+        self.table_rows = int(table["n_rows"])
 
     @property
-    def last(self) -> dict | None:
-        """The payload last given to the follower's browser (None before the first)."""
-        return self._last
+    def question(self) -> Question | None:
+        """The question the room's poll asks (asked or revealed), None if none."""
+        return None if self.poll is None else question_from(self.poll["question"])
 
-    def handle(self, event: Mapping | None) -> dict | None:
-        """A component event from the follower's browser: read-only, nothing is sent anywhere.
-        "sync" (or no event) gives the whole state again; any other kind changes nothing and
-        gives the latest payload."""
-        if event is None or event.get("kind") == "sync":
-            return self.payload()
-        return self._last
+    @property
+    def revealed(self) -> bool:
+        return self.poll is not None and self.poll.get("k") == "reveal"
 
-    def close(self) -> None:
-        if self._sub is not None:
-            self._sub.close()
-            self._sub = None
+    @property
+    def outcome(self) -> Outcome | None:
+        return Outcome.from_dict(self.poll["outcome"]) if self.revealed else None
 
-    def _close(self, error: LinregError) -> None:
-        self.error, self.ended = error, True
-        self.close()
+    def answer(self, choice: object, nickname: object = "") -> bool:
+        """Answer the room's open poll (the last answer counts); False if it is revealed or
+        ``choice`` is none of its choices. Only the choice and the nickname leave here."""
+        question = self.question
+        if question is None or self.revealed:
+            return False
+        probe = Poll(question, poll=self.poll["poll"])
+        if not probe.answer(self.follower_id, choice):
+            return False
+        answer = {"choice": probe.answers[self.follower_id], "nickname": clean_nickname(nickname)}
+        try:
+            return self.rooms.answer(self.code, self.follower_id, probe.poll, answer)
+        except LinregError as error:
+            self.error = error
+            return False
 
-    def _apply(self, frame: Frame) -> None:
-        message = _message(frame)
-        kind = message.get("k")
-        if kind == "shown":
-            self.board_shown = message.get("entry")
-            return
-        if kind != "view":
-            return
-        if frame.keyframe:
-            loss = np.asarray(message["loss"], dtype=np.float64)
-            if message["run"] != self._run or message["setup"] != self._setup:
-                self._resend = True
-            else:  # the same run again (a periodic keyframe): send only what differs
-                n = min(len(loss), len(self._loss))
-                differ = np.flatnonzero(loss[:n] != self._loss[:n])
-                first = int(differ[0]) if differ.size else n
-                self._cut = first if self._cut is None else min(self._cut, first)
-            self._run = message["run"]
-            self._setup = message["setup"]
-            self.source = str(message.get("source", ""))
-            self.settings = replace(
-                _settings(message["settings"], message["roles"]), lang=self.lang
-            )
-            table = message["table"]
-            self.table = pd.DataFrame(table["rows"], columns=table["columns"])
-            self.table_rows = int(table["n_rows"])
-            self._rename_table()
-            self.board_shown = message.get("board_shown")
-            self._loss = loss
-            self._frames = list(message["frames"])
-        else:
-            loss_from = int(message["loss_from"])
-            if loss_from > len(self._loss):  # cannot happen in order: take everything again
-                self._resend = True
-                loss_from = len(self._loss)
-            self._loss = np.concatenate(
-                [self._loss[:loss_from], np.asarray(message["loss"], dtype=np.float64)]
-            )
-            self._cut = loss_from if self._cut is None else min(self._cut, loss_from)
-            new = list(message["frames"])
-            if (
-                self._frames
-                and new
-                and message["mode"] == "play"
-                and self._view.get("mode") == "play"
-                and new[0]["e"] > self._frames[-1]["e"]
-            ):
-                self._frames += new
-            elif new:
-                self._frames = new
-        self._view = {key: message[key] for key in (*VIEW_KEYS, "playing", "shown")}
-        self._fresh = True
-
-    def _rename_table(self) -> None:
-        """A sample's column names in the follower's language (uploaded names stay)."""
-        if self.table is None or self.source not in data.SAMPLES:
-            return
-        if self.lang == "es":
-            mapping = SAMPLE_NAMES_ES
-        else:
-            mapping = {v: k for k, v in SAMPLE_NAMES_ES.items()}
-        self.table = self.table.rename(columns=mapping)
-        if self.settings is not None:
-            self.settings = replace(
-                self.settings,
-                inputs=tuple(mapping.get(n, n) for n in self.settings.inputs),
-                targets=tuple(mapping.get(n, n) for n in self.settings.targets),
-            )
-
-    def _setup_shown(self) -> dict:
-        """The run's setup with the follower's labels and, for a sample, column names."""
-        setup = {**self._setup, "labels": dict(self.labels)}
-        if self.source in data.SAMPLES:
-            if self.lang == "es":
-                mapping = SAMPLE_NAMES_ES
-            else:
-                mapping = {v: k for k, v in SAMPLE_NAMES_ES.items()}
-            setup["inputs"] = [mapping.get(n, n) for n in setup["inputs"]]
-            setup["targets"] = [mapping.get(n, n) for n in setup["targets"]]
-        return setup
-
-    def _in_own_words(self, frames: list) -> list:
-        """The frames' equations written with the follower's column names (a sample's names
-        change with the language; the numbers are the presenter's float32 values)."""
-        if self.source not in data.SAMPLES or not self._setup:
-            return frames
-        setup = self._setup_shown()
-        if setup["inputs"] == self._setup["inputs"] and setup["targets"] == self._setup["targets"]:
-            return frames
-        return [
-            {
-                **f,
-                "eq": equations(
-                    np.asarray(f["W"], dtype=np.float32),
-                    np.asarray(f["b"], dtype=np.float32),
-                    setup["inputs"],
-                    setup["targets"],
-                ),
-            }
-            if f.get("W") is not None
-            and None not in f["b"]
-            and all(None not in row for row in f["W"])
-            else f
-            for f in frames
-        ]
-
-    def _payload(self) -> dict:
-        view = self._view
-        self.seq += 1
-        if self._resend:
-            loss_from = 0
-        else:
-            loss_from = self._sent if self._cut is None else min(self._cut, self._sent)
-        frames = self._frames or view["frames"]
-        payload = {
-            "run": f"room-{self.code}-{view['run']}",
-            "seq": self.seq,
-            "event": 0,
-            "latest": view["latest"],
-            "loss_from": loss_from,
-            "loss": self._loss[loss_from:].tolist(),
-            "frames": frames,
-            "mode": view["mode"],
-            "speed": view["speed"],
-            "diverged": view["diverged"],
-            "playing": view["playing"],
-            "shown": view["shown"],
-            "readonly": True,
-        }
-        if self._resend:
-            payload["setup"] = self._setup_shown()
-        payload["frames"] = self._in_own_words(frames)
-        self._sent = len(self._loss)
-        self._resend, self._cut, self._fresh = False, None, False
-        self._frames = []
-        self._last = payload
-        return payload
-
-    _sent = 0  # loss points the follower's browser holds
+    def ballot(self) -> tuple[dict | None, dict | None]:
+        """(this follower's answer to the room's poll, their result once revealed)."""
+        if self.poll is None:
+            return None, None
+        try:
+            return self.rooms.ballot(self.code, self.follower_id, self.poll["poll"])
+        except LinregError as error:
+            self.error = error
+            return None, None
 
 
 # -- an attendee's own run on the board -----------------------------------------------------------
+def config_options(config: TrainConfig) -> dict:
+    """A run's settings but its learning rate, by name, as the board shows them."""
+    options: dict = {"engine": config.engine}
+    if config.engine == "nn":
+        options["optimizer"] = config.optimizer
+    options.update(
+        batch=config.batch_size or 0,
+        standardize=config.standardize,
+        standardize_targets=config.standardize_targets,
+        init=config.init,
+        seed=config.seed,
+    )
+    return options
+
+
 def fork_summary(workbench: Workbench, nickname: str = "") -> ForkSummary:
     """What the board shows of ``workbench``'s run: numbers and option names, no data."""
     with workbench.lock:
         trainer: Trainer = workbench.trainer
         config = trainer.config
         losses = trainer.losses_after()
-        options = {"engine": config.engine}
-        if config.engine == "nn":
-            options["optimizer"] = config.optimizer
-        options.update(
-            batch=config.batch_size or 0,
-            standardize=config.standardize,
-            standardize_targets=config.standardize_targets,
-            init=config.init,
-            seed=config.seed,
-        )
+        options = config_options(config)
         return ForkSummary(
             learning_rate=trainer.learning_rate,
             epoch=trainer.epoch,
@@ -799,6 +892,8 @@ class ForkReporter:
         self.nickname = nickname
         self.entry_id: str | None = None
         self.error: LinregError | None = None
+        self.entry: Entry | None = None  # the last challenge entry sent
+        self.entered: str | None = None  # the challenge it was sent to
         self._sent: tuple = ()
         self._time = -math.inf
 
@@ -819,3 +914,37 @@ class ForkReporter:
             return None
         self._sent, self._time = key, now
         return self.entry_id
+
+    def challenge(self) -> dict | None:
+        """The room's open challenge ({"challenge", "target_loss", "max_epochs", "data"}), None
+        if none, or if the room is gone or its store does not answer now."""
+        try:
+            return self.rooms.challenge(self.code)
+        except LinregError:
+            return None
+
+    def play(self, workbench: Workbench, challenge: Mapping) -> Entry:
+        """Play ``challenge`` (as ``challenge()`` gave it) with ``workbench``'s settings: its
+        run starts again from its initial weights and trains up to the target or the limit
+        (the page then shows that run), and the entry goes to the room. LinregError
+        ("challenge_other_data") if the workbench's data are not the challenge's,
+        ("challenge_standardized_targets"), ("room_no_challenge") if it has ended meanwhile,
+        or the room's own errors; the run is then left as it was, unless it was played."""
+        with workbench.lock:
+            ds = workbench.dataset
+            if data_digest(ds.inputs, ds.targets) != challenge["data"]:
+                raise LinregError("challenge_other_data")
+            check_playable(workbench.settings.train_config())
+            game = Challenge(
+                ds.inputs, ds.targets, float(challenge["target_loss"]), int(challenge["max_epochs"])
+            )
+            workbench.reset()
+            workbench.notice = None
+            epochs, loss = game.play_on(workbench.trainer)
+            config = workbench.trainer.config
+        entry = Entry(self.follower_id, clean_nickname(self.nickname), config, epochs, loss)
+        name = str(challenge["challenge"])
+        if not self.rooms.enter(self.code, self.follower_id, name, entry.to_dict()):
+            raise LinregError("room_no_challenge", room=self.code)
+        self.entry, self.entered = entry, name
+        return entry

@@ -1,13 +1,18 @@
 """Rooms in Redis (redis-py), so several server replicas behind one address share them.
 
-Per room, five keys sharing the hash tag ``{CODE}`` (one cluster slot), all expiring after
+Per room, eight keys sharing the hash tag ``{CODE}`` (one cluster slot), all expiring after
 the presenter's idle time (every presenter call sets their TTL again):
 
-- ``NS:room:{CODE}:meta``      hash: ``secret`` (its SHA-256), ``version``, ``shown``
+- ``NS:room:{CODE}:meta``      hash: ``secret`` (its SHA-256), ``version``, ``shown``,
+                               ``poll`` (the presenter's question), ``poll_open`` ('1'/'0'),
+                               ``challenge`` (the open challenge's id), ``challenge_text``
 - ``NS:room:{CODE}:frames``    list: the latest keyframe, then the deltas after it
 - ``NS:room:{CODE}:fork``      string: the checkpoint blob
 - ``NS:room:{CODE}:board``     hash: entry id → BoardEntry JSON
 - ``NS:room:{CODE}:followers`` sorted set: follower id → heartbeat expiry (ms since 1970)
+- ``NS:room:{CODE}:answers``   hash: follower id → answer JSON (the open poll's)
+- ``NS:room:{CODE}:results``   hash: follower id → result JSON (the revealed poll's)
+- ``NS:room:{CODE}:entries``   hash: follower id → entry JSON (the open challenge's)
 
 Frames go out on the pub/sub channel ``NS:room:{CODE}:frames`` as ``"VERSION K JSON"``,
 ``"end"`` when the room ends. Each process listens with one connection per room that has
@@ -23,16 +28,19 @@ import urllib.parse
 
 import redis
 
-from linreg.dashboard.room import (
+from linreg.dashboard.room.board import BoardEntry
+from linreg.dashboard.room.codes import secret_hash
+from linreg.dashboard.room.hub import FollowerQueue, Hub
+from linreg.dashboard.room.message import Frame
+from linreg.dashboard.room.rules import (
+    FIRST_FRAME,
+    MAX_ANSWERS,
     MAX_BOARD,
     MAX_DELTAS,
-    BoardEntry,
-    Frame,
-    Rooms,
-    _Hub,
-    _Queue,
-    secret_hash,
+    MAX_ENTRIES,
+    TOO_MANY_DELTAS,
 )
+from linreg.dashboard.room.store import Rooms
 from linreg.errors import LinregError
 
 _AUTH = """
@@ -45,10 +53,11 @@ if secret ~= ARGV[1] then return -2 end
 """
 # KEYS: meta, frames, fork, board, followers. Presenter scripts: ARGV[1] secret hash,
 # ARGV[2] idle ms. Results < 0: -1 room gone, -2 not the presenter, -3 delta before any
-# keyframe, -4 too many deltas, -5 no such board entry, -6 board full.
+# keyframe, -4 too many deltas, -5 no such board entry, -6 board full, -7 poll full,
+# -8 challenge full.
 _CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'secret', ARGV[1], 'version', 0)
+redis.call('HSET', KEYS[1], 'secret', ARGV[1], 'version', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 """
@@ -90,6 +99,56 @@ return 1
 """
 )
 _END = _AUTH + "redis.call('PUBLISH', ARGV[3], 'end') redis.call('DEL', unpack(KEYS)) return 1"
+_ASK = (  # ARGV[3] poll
+    _AUTH
+    + """
+redis.call('HSET', KEYS[1], 'poll', ARGV[3], 'poll_open', '1')
+redis.call('DEL', KEYS[6], KEYS[7])
+refresh(ARGV[2])
+return 1
+"""
+)
+_ANSWERS = (  # ARGV[3] poll, ARGV[4] '1': close it
+    _AUTH.replace("return -1", "return {-1}").replace("return -2", "return {-2}")
+    + """
+refresh(ARGV[2])
+if redis.call('HGET', KEYS[1], 'poll') ~= ARGV[3] then return {1, {}} end
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'poll_open', '0') end
+return {1, redis.call('HGETALL', KEYS[6])}
+"""
+)
+_RESULTS = (  # ARGV[3] poll, then follower id, result JSON, …
+    _AUTH
+    + """
+local poll = redis.call('HMGET', KEYS[1], 'poll', 'poll_open')
+if poll[1] == ARGV[3] and poll[2] == '0' and #ARGV > 3 then
+  redis.call('HSET', KEYS[7], unpack(ARGV, 4))
+end
+refresh(ARGV[2])
+return 1
+"""
+)
+_CHALLENGE = (  # ARGV[3] challenge id, '' to close; ARGV[4] its description
+    _AUTH
+    + """
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], 'challenge', 'challenge_text')
+else
+  redis.call('HSET', KEYS[1], 'challenge', ARGV[3], 'challenge_text', ARGV[4])
+end
+redis.call('DEL', KEYS[8])
+refresh(ARGV[2])
+return 1
+"""
+)
+_ENTRIES = (  # ARGV[3] challenge id
+    _AUTH.replace("return -1", "return {-1}").replace("return -2", "return {-2}")
+    + """
+refresh(ARGV[2])
+if redis.call('HGET', KEYS[1], 'challenge') ~= ARGV[3] then return {1, {}} end
+return {1, redis.call('HGETALL', KEYS[8])}
+"""
+)
 # Followers' scripts: nothing is written to a room that is gone (no key without a TTL).
 _HEARTBEAT = """
 local ttl = redis.call('PTTL', KEYS[1])
@@ -113,10 +172,39 @@ redis.call('HSET', KEYS[4], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[4], ttl)
 return 1
 """
+_ANSWER = """
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then return -1 end
+local poll = redis.call('HMGET', KEYS[1], 'poll', 'poll_open')
+if poll[1] ~= ARGV[1] or poll[2] ~= '1' then return 0 end
+if redis.call('HEXISTS', KEYS[6], ARGV[2]) == 0 and redis.call('HLEN', KEYS[6]) >= tonumber(ARGV[4]) then
+  return -7
+end
+redis.call('HSET', KEYS[6], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[6], ttl)
+return 1
+"""
+_ENTER = """
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then return -1 end
+if redis.call('HGET', KEYS[1], 'challenge') ~= ARGV[1] then return 0 end
+if redis.call('HEXISTS', KEYS[8], ARGV[2]) == 0 and redis.call('HLEN', KEYS[8]) >= tonumber(ARGV[4]) then
+  return -8
+end
+redis.call('HSET', KEYS[8], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[8], ttl)
+return 1
+"""
+_BALLOT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+if redis.call('HGET', KEYS[1], 'poll') ~= ARGV[1] then return {1, false, false} end
+return {1, redis.call('HGET', KEYS[6], ARGV[2]), redis.call('HGET', KEYS[7], ARGV[2])}
+"""
 _READ = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 if ARGV[1] == 'frames' then return {1, redis.call('LRANGE', KEYS[2], 0, -1)} end
 if ARGV[1] == 'fork' then return {1, redis.call('GET', KEYS[3])} end
+if ARGV[1] == 'challenge' then return {1, redis.call('HGET', KEYS[1], 'challenge_text')} end
 local shown = redis.call('HGET', KEYS[1], 'shown')
 if not shown then return {1, false} end
 return {1, redis.call('HGET', KEYS[4], shown)}
@@ -180,6 +268,14 @@ class RedisRooms(Rooms):
                 ("count", _COUNT),
                 ("report", _REPORT),
                 ("read", _READ),
+                ("ask", _ASK),
+                ("answers", _ANSWERS),
+                ("results", _RESULTS),
+                ("answer", _ANSWER),
+                ("ballot", _BALLOT),
+                ("challenge", _CHALLENGE),
+                ("entries", _ENTRIES),
+                ("enter", _ENTER),
                 ("refused_for", _REFUSED_FOR),
                 ("count_failure", _COUNT_FAILURE),
             )
@@ -187,9 +283,10 @@ class RedisRooms(Rooms):
 
     # -- plumbing --------------------------------------------------------------------------------
     def keys(self, code: str) -> list[str]:
-        """The room's keys: meta, frames, fork, board, followers."""
+        """The room's keys: meta, frames, fork, board, followers, answers, results, entries."""
         base = f"{self._ns}:room:{{{code}}}:"
-        return [base + part for part in ("meta", "frames", "fork", "board", "followers")]
+        parts = ("meta", "frames", "fork", "board", "followers", "answers", "results", "entries")
+        return [base + part for part in parts]
 
     def channel(self, code: str) -> str:
         return f"{self._ns}:room:{{{code}}}:frames"
@@ -216,8 +313,8 @@ class RedisRooms(Rooms):
         return max(1, round(self.idle_seconds * 1000))
 
     # -- presenter ------------------------------------------------------------------------------
-    def _create(self, code: str, secret_hash: str) -> bool:
-        return self._run("create", code, secret_hash, self._idle_ms) == 1
+    def _create(self, code: str, secret_hash: str, version: int = 0) -> bool:
+        return self._run("create", code, secret_hash, self._idle_ms, version) == 1
 
     def _publish(self, code: str, secret_hash: str, text: str, keyframe: bool) -> int:
         return self._as_presenter(
@@ -237,6 +334,26 @@ class RedisRooms(Rooms):
         if status == -5:
             raise LinregError("room_no_such_run", entry=entry, room=code)
         _raise_for(status, code)
+
+    def _ask(self, code: str, secret_hash: str, poll: str) -> None:
+        self._as_presenter("ask", code, secret_hash, poll)
+
+    def _answers(self, code: str, secret_hash: str, poll: str, close: bool) -> dict:
+        _, flat = self._as_presenter("answers", code, secret_hash, poll, int(close))
+        return dict(zip(flat[::2], flat[1::2], strict=True))
+
+    def _post_results(self, code: str, secret_hash: str, poll: str, texts: dict[str, str]) -> None:
+        pairs = [part for item in texts.items() for part in item]
+        self._as_presenter("results", code, secret_hash, poll, *pairs)
+
+    def _open_challenge(
+        self, code: str, secret_hash: str, challenge: str, text: str | None
+    ) -> None:
+        self._as_presenter("challenge", code, secret_hash, challenge, text or "")
+
+    def _entries(self, code: str, secret_hash: str, challenge: str) -> dict:
+        _, flat = self._as_presenter("entries", code, secret_hash, challenge)
+        return dict(zip(flat[::2], flat[1::2], strict=True))
 
     def touch(self, code: str, secret: str) -> None:
         self._as_presenter("touch", code, secret_hash(secret))
@@ -276,6 +393,33 @@ class RedisRooms(Rooms):
             raise LinregError("room_board_full", limit=MAX_BOARD)
         _raise_for(status, code)
 
+    def _answer(self, code: str, follower_id: str, poll: str, text: str) -> bool:
+        status = self._run("answer", code, poll, follower_id, text, MAX_ANSWERS)
+        if status == -7:
+            raise LinregError("room_poll_full", limit=MAX_ANSWERS)
+        _raise_for(status, code)
+        return status == 1
+
+    def _challenge(self, code: str) -> str | None:
+        text = self._read(code, "challenge")
+        return None if text is None else text.decode("utf-8")
+
+    def _enter(self, code: str, follower_id: str, challenge: str, text: str) -> bool:
+        status = self._run("enter", code, challenge, follower_id, text, MAX_ENTRIES)
+        if status == -8:
+            raise LinregError("room_challenge_full", limit=MAX_ENTRIES)
+        _raise_for(status, code)
+        return status == 1
+
+    def _ballot(self, code: str, follower_id: str, poll: str) -> tuple:
+        result = self._run("ballot", code, poll, follower_id)
+        _raise_for(result[0], code)
+        answer, outcome = result[1], result[2]
+        return (
+            None if answer is None else answer.decode("utf-8"),
+            None if outcome is None else outcome.decode("utf-8"),
+        )
+
     # -- failed lookups ----------------------------------------------------------------------------
     def _failures_key(self, client_key: str) -> list[str]:
         return [f"{self._ns}:lookups:{client_key}"]
@@ -291,7 +435,7 @@ class RedisRooms(Rooms):
         self._call(self._scripts["count_failure"], keys=keys, args=[window_ms])
 
     # -- this process's followers ----------------------------------------------------------------------
-    def _attach(self, code: str) -> tuple[_Hub, _Queue]:
+    def attach(self, code: str) -> tuple[Hub, FollowerQueue]:
         with self._lock:
             hub = self._hubs.get(code)
             if hub is None or hub.closed:
@@ -323,18 +467,18 @@ def _raise_for(status: int, code: str) -> None:
     if status == -2:
         raise LinregError("room_not_presenter", room=code)
     if status == -3:
-        raise ValueError("a room's first frame must be a keyframe")
+        raise ValueError(FIRST_FRAME)
     if status == -4:
-        raise ValueError(f"{MAX_DELTAS} frames since the keyframe: publish a keyframe now")
+        raise ValueError(TOO_MANY_DELTAS)
 
 
-class _RedisHub(_Hub):
+class _RedisHub(Hub):
     """Listens to one room's channel on its own connection and feeds this process's followers."""
 
     CHECK_SECONDS = 1.0  # how often the listener checks that the room and its followers remain
 
     def __init__(self, store: RedisRooms, code: str) -> None:
-        super().__init__(stale_seconds=max(store.heartbeat_seconds * 2, 30.0))
+        super().__init__(stale_seconds=store.stale_seconds)
         self.store, self.code = store, code
         self._stop = threading.Event()
         self._pubsub = store._redis.pubsub()
@@ -359,7 +503,9 @@ class _RedisHub(_Hub):
                 try:
                     message = self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
                 except (redis.ConnectionError, redis.TimeoutError):
-                    self.resync_all()  # frames may have been lost: followers read the latest
+                    self.lose()  # frames may have been lost: followers read the latest
+                    if self.store._retire(self, ended=False):
+                        break
                     time.sleep(0.2)
                     continue
                 if message and message["type"] == "message":
@@ -381,13 +527,6 @@ class _RedisHub(_Hub):
         finally:
             self.store._retire(self, ended=True)
             self._pubsub.close()
-
-    def resync_all(self) -> None:
-        with self._cond:
-            for queue in self._queues:
-                queue.frames.clear()
-                queue.resync = True
-            self._cond.notify_all()
 
     def stop(self) -> None:
         self._stop.set()
