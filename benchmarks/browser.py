@@ -155,6 +155,31 @@ class Tab:
         return ms / 1000, self.received - before
 
 
+def first_visit(chromium, url: str) -> tuple[float, int]:
+    """(seconds until the Epoch readout shows, bytes over the wire, compressed or not) of a
+    new attendee: a fresh browser context, its cache empty."""
+    context = chromium.new_context(viewport={"width": 1500, "height": 1000})
+    try:
+        tab = Tab(context, url)
+        cdp = context.new_cdp_session(tab.page)
+        cdp.send("Network.enable")
+        received: dict[str, int] = {}
+        cdp.on(
+            "Network.loadingFinished",
+            lambda e: received.__setitem__(e["requestId"], int(e["encodedDataLength"])),
+        )
+        seconds = tab.load()
+        tab.page.wait_for_timeout(1000)  # fonts and chunks that arrive after the first render
+        return seconds, sum(received.values())
+    finally:
+        context.close()
+
+
+def _first_visits(chromium, url: str, sizes: Sizes) -> tuple[float, int]:
+    visits = [first_visit(chromium, url) for _ in range(sizes.page_loads)]
+    return median([s for s, _ in visits]), int(median([b for _, b in visits]))
+
+
 def _skipped(why: str, sizes: Sizes) -> list[Row]:
     return [Row(name, skipped=why) for name in row_names(sizes)]
 
@@ -173,6 +198,8 @@ def row_names(sizes: Sizes) -> list[str]:
         "browser.payload/Step 1M rows",
         "browser.upload_1m→epoch 1",
         "browser.server CPU/Step",
+        "browser.first_visit bytes",
+        "browser.first_visit render",
     ]
 
 
@@ -215,7 +242,10 @@ def _tiny_reference(chromium, sizes: Sizes) -> dict:
             cpu = (cpu_seconds(server.process.pid) - cpu) / len(steps)
         finally:
             context.close()
+        visit_render, visit_bytes = _first_visits(chromium, server.url, sizes)
     return {
+        "visit_render": visit_render,
+        "visit_bytes": visit_bytes,
         "render": render,
         "step": median([s for s, _ in steps]),
         "bytes": median([b for _, b in steps]),
@@ -270,6 +300,9 @@ def _app(chromium, server, sizes, facts, tiny, workdir, names, rows) -> None:
 
         if not _attempt(rows, names[0], tab, first_render):
             return
+        _attempt(
+            rows, names[11], None, lambda: _first_visit_rows(chromium, url, sizes, tiny, names)
+        )
         _attempt(rows, names[1], tab, lambda: _steps(tab, server, sizes, tiny, names, facts))
         _attempt(rows, names[2], tab, lambda: _play(tab, sizes, names))
         _attempt(rows, names[5], tab, lambda: _run(tab, sizes, facts, names))
@@ -280,6 +313,30 @@ def _app(chromium, server, sizes, facts, tiny, workdir, names, rows) -> None:
                 rows[name] = Row(name, skipped="full run only (not in --quick)")
     finally:
         context.close()
+
+
+def _first_visit_rows(chromium, url: str, sizes: Sizes, tiny: dict, names: list[str]) -> list[Row]:
+    note("browser: first visits, each in a fresh browser context")
+    render, received = _first_visits(chromium, url, sizes)
+    detail = f"median of {sizes.page_loads} fresh browser contexts (empty cache), warm server"
+    return [
+        Row(
+            names[11],
+            received,
+            unit="B",
+            reference=tiny["visit_bytes"],
+            goal=Goal("value", "<=", 2_000_000),
+            detail=f"bytes over the wire (CDP encodedDataLength), {detail}; reference: one-button app",
+        ),
+        Row(
+            names[12],
+            render,
+            reference=tiny["visit_render"],
+            goal=Goal("value", "<=", 1.5),
+            detail=f"until the Epoch readout shows, {detail}; goal also ≤ 2× the reference; "
+            "reference: one-button app",
+        ),
+    ]
 
 
 def _steps(tab: Tab, server, sizes: Sizes, tiny: dict, names: list[str], facts: dict) -> list[Row]:

@@ -39,6 +39,13 @@ class Sizes:
     crowd_steps: int  # Step clicks per session
     crowd_reference_steps: int  # Step clicks of the lone session that gives the reference
     browser: bool
+    room_followers: int = 300  # SSE followers of one room (0: the room group is skipped)
+    room_steps: int = 20  # the presenter's Steps, every 0.5 s, before it plays
+    room_play_seconds: float = 5.0
+    room_idle_seconds: float = 5.0  # a window without clicks, with and without followers
+    room_redis: bool = True  # also two replicas through a redis-server
+    room_poll_followers: int = 300  # followers answering a question, each through its session
+    room_poll_window: float = 10.0  # … at a random moment within this many seconds
 
 
 FULL = Sizes(
@@ -84,6 +91,9 @@ QUICK = Sizes(
     crowd_steps=3,
     crowd_reference_steps=10,
     browser=True,
+    room_followers=100,
+    room_steps=10,
+    room_play_seconds=3.0,
 )
 SMOKE = Sizes(
     mode="smoke",
@@ -106,6 +116,13 @@ SMOKE = Sizes(
     crowd_steps=2,
     crowd_reference_steps=2,
     browser=False,
+    room_followers=4,
+    room_steps=2,
+    room_play_seconds=1.0,
+    room_idle_seconds=1.0,
+    room_redis=False,
+    room_poll_followers=4,
+    room_poll_window=2.0,
 )
 
 

@@ -24,8 +24,10 @@ GROUPS = (
     ("data.sniffing", "separator and encoding sniffers: corpus accuracy, time on 1,000,000 rows"),
     ("memory.100k", "RSS growth over 100,000 epochs"),
     ("app.run_10k", "Trainer.run(10,000), the work behind the Run button"),
+    ("questions", "a question's dry run (fork + epochs) vs the epochs it stands in for"),
     ("browser", "the dashboard in Chromium: render, Step, Play, Run, payload, upload"),
     ("concurrency", "Step latency with 8 and 30 sessions at once (protocol level)"),
+    ("room", "a lecture hall: 300 followers by push (SSE) of one presenter, one server; Redis"),
 )
 
 
@@ -63,7 +65,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def runners(sizes: Sizes, facts: dict, workdir: Path) -> dict[str, Callable[[], list[Row]]]:
     # Imported here so that --help answers without loading torch.
-    from benchmarks import browser, crowd, engine, reading
+    from benchmarks import browser, crowd, engine, questions, reading, room
 
     threads = app_torch_threads()
     return {
@@ -73,8 +75,10 @@ def runners(sizes: Sizes, facts: dict, workdir: Path) -> dict[str, Callable[[], 
         "data.sniffing": lambda: reading.sniffing(sizes, facts, workdir),
         "memory.100k": lambda: engine.memory(sizes, facts, threads),
         "app.run_10k": lambda: engine.app_run(sizes, facts, threads),
+        "questions": lambda: questions.questions(sizes, facts),
         "browser": lambda: browser.browser(sizes, facts, workdir),
         "concurrency": lambda: crowd.crowd(sizes, facts),
+        "room": lambda: room.room(sizes, facts),
     }
 
 

@@ -10,6 +10,7 @@ from linreg.errors import LinregError
 from linreg.export import history_csv, weights_csv, weights_json
 from linreg.formatting import equation, number
 from linreg.history import History, Snapshot
+from linreg.questions import Question, question_from
 from linreg.reference import LeastSquares, least_squares, mse, r2_score
 from linreg.script import build_script
 from linreg.texts import LANGUAGES, Catalog, Phrase
@@ -33,6 +34,7 @@ __all__ = [
     "LeastSquares",
     "LinregError",
     "Phrase",
+    "Question",
     "Snapshot",
     "TrainConfig",
     "Trainer",
@@ -44,6 +46,7 @@ __all__ = [
     "load_sample",
     "mse",
     "number",
+    "question_from",
     "r2_score",
     "read_csv",
     "select",

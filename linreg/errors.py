@@ -213,6 +213,10 @@ ERRORS = Catalog(
             "The room board already shows {limit} runs; yours is not added.",
             "El tablero de la sala ya muestra {limit} ejecuciones; la tuya no se añade.",
         ),
+        "room_poll_full": (
+            "This question already has {limit} answers; yours is not counted.",
+            "Esta pregunta ya tiene {limit} respuestas; la tuya no se cuenta.",
+        ),
         "room_no_fork": (
             "Room {room} has no run to take over yet: wait for the presenter's first epoch.",
             "La sala {room} aún no tiene una ejecución para tomar: espera la primera época de "
@@ -226,9 +230,43 @@ ERRORS = Catalog(
             "Could not reach the room store at {url}: {reason}. Check LINREG_ROOMS_URL.",
             "No se pudo conectar con el almacén de salas en {url}: {reason}. Revisa LINREG_ROOMS_URL.",
         ),
+        "room_challenge_full": (
+            "This challenge already has {limit} entries; yours is not added.",
+            "Este reto ya tiene {limit} participaciones; la tuya no se añade.",
+        ),
+        "room_no_challenge": (
+            "Room {room} has no challenge open now: the presenter ended it or set a new one.",
+            "La sala {room} no tiene ningún reto abierto ahora: quien presenta lo terminó o "
+            "puso otro.",
+        ),
+        "challenge_other_data": (
+            "Your run's data are not the challenge's: the presenter set it on other data, or "
+            "yours changed. Open the room's link again and click “Make it mine” to play.",
+            "Los datos de tu ejecución no son los del reto: quien presenta lo puso con otros "
+            "datos, o los tuyos cambiaron. Abre de nuevo el enlace de la sala y pulsa «Hacerla "
+            "mía» para jugar.",
+        ),
+        "challenge_standardized_targets": (
+            "A challenge's loss is in the data's own units; with standardized targets your "
+            "run's loss is in other units. Untick “Standardize targets” to play.",
+            "La pérdida de un reto está en las unidades de los datos; con los objetivos "
+            "estandarizados la de tu ejecución está en otras. Desmarca «Estandarizar "
+            "los objetivos» para jugar.",
+        ),
         "bad_checkpoint": (
             "The run to take over is not a valid checkpoint: {reason}.",
             "La ejecución que se quiere tomar no es un punto de control válido: {reason}.",
+        ),
+        # linreg.questions: a question about the next epochs
+        "question_after_divergence": (
+            "The run diverged at epoch {epoch}, so nothing comes next to predict; press Reset "
+            "(or lower the learning rate and reset) before asking.",
+            "El entrenamiento divergió en la época {epoch}, así que no hay nada que predecir; "
+            "pulsa Reiniciar (o baja la tasa de aprendizaje y reinicia) antes de preguntar.",
+        ),
+        "bad_question": (
+            "The question of kind {kind} cannot be asked: {problem}.",
+            "La pregunta de tipo {kind} no se puede hacer: {problem}.",
         ),
     },
 )

@@ -138,6 +138,23 @@ class History:
             )
         self._previous = self._latest
 
+    def fork(self) -> History:
+        """A copy to train on apart (``Trainer.fork``): every loss and learning rate, the stride,
+        and of the snapshots only epoch 0's and the parameters after the last epoch."""
+        n_targets, n_inputs = self._weight.shape[1:]
+        other = History(n_targets, n_inputs)
+        other._max_snapshots = self._max_snapshots
+        other.n_epochs, other.stride = self.n_epochs, self.stride
+        other._loss = np.empty(max(1024, 2 * self.n_epochs))
+        other._rate = np.empty_like(other._loss)
+        other._loss[: self.n_epochs] = self.loss
+        other._rate[: self.n_epochs] = self.learning_rate
+        first = self._at(0)
+        other.start(first.weight, first.bias)
+        weight, bias = self._latest
+        other._latest = other._previous = (np.array(weight), np.array(bias))
+        return other
+
     # -- reading ----------------------------------------------------------------------------
     @property
     def loss(self) -> np.ndarray:

@@ -425,6 +425,41 @@ class Trainer:
             checkpoint.epoch, latest=(checkpoint.weight.numpy(), checkpoint.bias.numpy())
         )
 
+    def fork(self) -> Trainer:
+        """An independent copy of this run at this epoch (issue 18: a question's dry run).
+
+        It shares only the training data, which training never writes; its parameters,
+        optimizer state and random generator are copies, so training it leaves this trainer
+        untouched and its epochs are bit-identical to the ones this trainer would run. Its
+        history keeps every loss but, of the parameter snapshots, only epoch 0's and the latest
+        (``History.fork``): cheap however long the run has been.
+        """
+        other = copy.copy(self)
+        other.generator = torch.Generator()
+        other.generator.set_state(self.generator.get_state())
+        other.history = self.history.fork()
+        other._views = None
+        weight, bias = self.weight.detach().clone(), self.bias.detach().clone()
+        if self._optimizer is None:
+            other.weight, other.bias = weight.requires_grad_(), bias.requires_grad_()
+            return other
+        # A shallow copy of the nn.Linear with parameters of its own: building one afresh
+        # (skip_init) or deep-copying it costs more than an epoch on a small table.
+        other._model = copy.copy(self._model)
+        other._model._parameters = {"weight": nn.Parameter(weight), "bias": nn.Parameter(bias)}
+        other.weight, other.bias = other._model.weight, other._model.bias
+        other._optimizer = OPTIMIZERS[self.config.optimizer].make(
+            other._model.parameters(), self.learning_rate
+        )
+        for mine, theirs in ((self.weight, other.weight), (self.bias, other.bias)):
+            state = self._optimizer.state.get(mine)
+            if state:  # Adam's moments and step, SGD's momentum buffer: copies
+                other._optimizer.state[theirs] = {
+                    name: value.clone() if isinstance(value, torch.Tensor) else value
+                    for name, value in state.items()
+                }
+        return other
+
     # -- the whole state as plain arrays (the live room's "Make it mine") -----------------------
     def state(self, max_snapshot_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
         """Everything this run is and will do, as numpy arrays (copies) and JSON-able metadata.

@@ -7,7 +7,7 @@ import redis
 
 from benchmarks.redis_server import redis_server
 from linreg.dashboard.room import LocalRooms
-from linreg.dashboard.rooms_redis import RedisRooms
+from linreg.dashboard.room.redis_store import RedisRooms
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,7 @@ HOSTILE = {
 # -- helpers -----------------------------------------------------------------------------------
 def new_app(**query: str) -> AppTest:
     """A fresh session of the page (with these URL query parameters), run once."""
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../linreg/page/script.py", default_timeout=60)
     for name, value in query.items():
         at.query_params[name] = value
     at.run()
@@ -127,7 +127,7 @@ def epoch(at: AppTest) -> int:
 
 
 def labels(at: AppTest) -> dict[str, str]:
-    return at.session_state.live.setup_now()["labels"]
+    return at.session_state.live.setup_now().labels
 
 
 def number(text: str) -> float:
@@ -635,7 +635,7 @@ def test_hostile_headers_are_shown_as_text():
     assert list(table(at).columns) == [*HOSTILE_HEADERS, "y"]
     click(at, "step")
     # The live views get the names as they are: the component writes them as text.
-    assert at.session_state.live.setup_now()["inputs"] == list(HOSTILE_HEADERS)
+    assert at.session_state.live.setup_now().inputs == list(HOSTILE_HEADERS)
     assert payload(at)["frames"][-1]["eq"][0].startswith("y = ")
     seen = 0
     for name in TABS:

@@ -25,6 +25,10 @@ SMOKE_ROWS = [
     "memory.2k history.nbytes",
     "memory.2k after del",
     "app.run_500 engine",
+    "questions.sample scratch",
+    "questions.sample nn/adam",
+    "questions.loss_after 100",
+    "questions.big (20,000 rows)",
     "browser.first_render",
     "browser.step p50",
     "browser.play frames/s",
@@ -36,9 +40,22 @@ SMOKE_ROWS = [
     "browser.payload/Step 1M rows",
     "browser.upload_1m→epoch 1",
     "browser.server CPU/Step",
+    "browser.first_visit bytes",
+    "browser.first_visit render",
     "concurrency.2 p50",
     "concurrency.2 p95",
+    "room delivery p95",
+    "room missed frames",
+    "room CPU/follower stepping",
+    "room CPU/follower idle",
+    "room presenter Step p50",
+    "room RSS/follower",
+    "room.poll answers miscounted",
+    "room.poll tally complete",
+    "room.poll reveal p95",
+    "room.redis delivery p95",
 ]
+SKIPPED = ("browser.", "room.redis")  # the groups a smoke run skips
 
 
 @pytest.mark.slow
@@ -65,7 +82,7 @@ def test_smoke_run_prints_every_row() -> None:
     assert list(rows) == SMOKE_ROWS, done.stdout
     for name, (_, measured, _, _, _, verdict, _) in rows.items():
         assert verdict in VERDICTS, (name, verdict)
-        if name.startswith("browser."):  # the only group a smoke run skips
+        if name.startswith(SKIPPED):
             assert verdict == "skipped", (name, verdict)
         else:
             assert measured != "—", (name, measured)

@@ -5,9 +5,10 @@ import pytest
 import torch
 
 from linreg import History, TrainConfig, Trainer, least_squares, r2_score
-from linreg.dashboard import landscape, views
+from linreg.dashboard import landscape, live, views
 from linreg.dashboard.settings import Settings
 from linreg.dashboard.workbench import Workbench
+from linreg.formatting import number
 
 
 @pytest.fixture
@@ -17,10 +18,12 @@ def wb():
     return bench
 
 
-def test_status_reads_the_loss_after_each_epoch(wb):
+def test_readouts_read_the_loss_after_each_epoch(wb):
+    """The live views' readouts (``live.frame``): loss, its change and R² of each epoch."""
     trainer = wb.trainer
+    assert wb.optimum == least_squares(wb.dataset.inputs, wb.dataset.targets).loss
     for epoch in range(trainer.epoch + 1):
-        shown = views.status(wb, epoch)
+        shown = live.frame(trainer, wb.dataset, epoch)
         weight, bias = trainer.parameters(epoch)
         predictions = wb.dataset.inputs @ weight.T + bias
         # The loss after an epoch, recomputed from its weights in float32 as the trainer does.
@@ -29,13 +32,15 @@ def test_status_reads_the_loss_after_each_epoch(wb):
         w32 = torch.tensor(trainer.history.snapshot(epoch).weight)
         b32 = torch.tensor(trainer.history.snapshot(epoch).bias)
         diff = x @ w32.t() + b32 - y
-        assert shown.loss == pytest.approx((diff * diff).mean().item(), rel=1e-6)
-        assert shown.optimum == least_squares(wb.dataset.inputs, wb.dataset.targets).loss
-        np.testing.assert_allclose(shown.r2, r2_score(wb.dataset.targets, predictions))
+        loss = (diff * diff).mean().item()
+        assert trainer.loss_after(epoch) == pytest.approx(loss, rel=1e-6)
+        assert shown.loss_text == number(trainer.loss_after(epoch))
+        np.testing.assert_allclose(shown.r2, r2_score(wb.dataset.targets, predictions), rtol=1e-6)
         if epoch == 0:
-            assert shown.change is None
+            assert shown.change_text is None
         else:
-            assert shown.change == pytest.approx(shown.loss - views.status(wb, epoch - 1).loss)
+            change = trainer.loss_after(epoch) - trainer.loss_after(epoch - 1)
+            assert shown.change_text == number(change)
 
 
 def test_the_loss_after_the_last_epoch_is_the_current_loss(wb):

@@ -50,7 +50,26 @@ def test_the_engine_never_imports_the_dashboard(path):
 
 @pytest.mark.parametrize("path", DASHBOARD, ids=lambda p: p.name)
 def test_the_dashboard_model_imports_no_streamlit(path):
-    assert forbidden(path, ("linreg.page", "streamlit")) == []
+    # nor the web server's framework: the room's stream is served by the page (linreg.page.stream)
+    assert forbidden(path, ("linreg.page", "streamlit", "starlette", "uvicorn")) == []
+
+
+def test_the_room_package_has_no_import_circle_and_no_reach_into_private_names():
+    room = PACKAGE / "dashboard" / "room"
+    modules = {p.stem: p for p in room.glob("*.py") if p.stem != "__init__"}
+    prefix = "linreg.dashboard.room."
+    uses = {
+        name: {m[len(prefix) :].split(".")[0] for m in imported(path) if m.startswith(prefix)}
+        for name, path in modules.items()
+    }
+    for name, path in modules.items():
+        private = [m for m in imported(path) if m.startswith(prefix) and "._" in m[len(prefix) :]]
+        assert private == [], f"{name} imports {private}"
+    done: set[str] = set()
+    while len(done) < len(uses):  # peel off the modules whose imports are all done
+        ready = {n for n, used in uses.items() if n not in done and used <= done | {n}}
+        assert ready, f"an import circle among {sorted(set(uses) - done)}"
+        done |= ready
 
 
 def test_only_the_page_imports_streamlit():

@@ -182,6 +182,39 @@ def test_play_at_a_speed_sends_every_speed_th_epoch_and_all_loss_points():
     assert len(payload["loss"]) == ls.workbench.trainer.epoch
 
 
+def test_play_on_a_slow_machine_spreads_the_frames_over_what_the_time_allowed(monkeypatch):
+    """A batch stops after about BATCH_SECONDS; its frames then step by fewer epochs than the
+    speed asks, so the curve keeps moving instead of one frame per batch."""
+    ls = session()
+    send = event_maker(ls)
+    send("sync")
+    wb = ls.workbench
+    run = wb.run
+    asked = []
+
+    def cut_short(epochs, seconds=None):  # the deadline reached after 900 epochs
+        asked.append((epochs, seconds))
+        return run(min(epochs, 900))
+
+    monkeypatch.setattr(wb, "run", cut_short)
+    payload = send("play", speed=10_000)
+    assert asked == [(live.MAX_BATCH_EPOCHS, live.BATCH_SECONDS)]
+    epochs = [f["e"] for f in payload["frames"]]
+    assert epochs == list(range(20, 901, 20))  # 900 / 45 frames = 20 epochs a frame
+    assert len(payload["loss"]) == wb.trainer.epoch == 900
+
+
+def test_a_batch_with_no_time_left_still_trains_and_shows_an_epoch(monkeypatch):
+    monkeypatch.setattr(live, "BATCH_SECONDS", 0.0)
+    ls = session()
+    send = event_maker(ls)
+    send("sync")
+    payload = send("play", speed=10_000)
+    trained = ls.workbench.trainer.epoch
+    assert 1 <= trained < live.MAX_BATCH_EPOCHS
+    assert payload["frames"][-1]["e"] == trained
+
+
 def test_look_sends_the_frame_of_an_earlier_epoch_and_no_loss_points():
     ls = session()
     send = event_maker(ls)

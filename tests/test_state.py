@@ -25,6 +25,8 @@ NON_DEFAULTS = {
     "run": 2500,
     "speed": 7,
     "log": True,
+    "present": True,
+    "lesson": 4,
 }
 
 
@@ -104,11 +106,14 @@ def test_large_seed_round_trips():
         ("std", "yes"),
         ("drop", "maybe"),
         ("log", "-1"),
+        ("present", "2"),
         ("data", "evil"),
         ("data", "../../etc/passwd"),
         ("lang", "fr"),
         ("run", "0"),
         ("speed", "100000"),
+        ("lesson", "0"),
+        ("lesson", "99"),
     ],
 )
 def test_invalid_values_are_ignored_and_reported(name, value):

@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 from linreg import cli, data, script
-from linreg.dashboard import live
+from linreg.dashboard import lesson, live
 from linreg.dashboard import texts as page_texts
+from linreg.dashboard.quiz import WORDED_CHOICES
 from linreg.dashboard.settings import DATA_SOURCES
 from linreg.dashboard.texts import TEXT, t
 from linreg.dashboard.workbench import RESTARTING
 from linreg.errors import ERRORS, LinregError
 from linreg.page.figures import DEFAULT_LABELS
+from linreg.questions import KINDS
 from linreg.texts import LANGUAGES, catalogs
 from linreg.trainer import ENGINES, INITS, OPTIMIZERS
 
@@ -43,6 +45,19 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "step.col.": ("old", "grad", "lr_grad", "new"),
     "tab.": ("predictions", "step", "landscape", "predict", "code"),
     "fig.": tuple(DEFAULT_LABELS),
+    "lesson.view.": lesson.VIEWS,
+    "choice.": WORDED_CHOICES,
+    "quiz.kind.": ("chapter", *KINDS),
+    "quiz.asks.": tuple(KINDS),
+    "challenge.verified.": ("yes", "no", "none"),
+    "what.": (
+        "loss_direction.up",
+        "loss_direction.down",
+        "weight_direction.increase",
+        "weight_direction.decrease",
+        "divergence.yes",
+        "divergence.no",
+    ),
 }
 
 # Texts that are the same words in both languages (names, symbols).
@@ -61,6 +76,7 @@ SAME_IN_BOTH = {
     "b",
     "W.grad",
     "b.grad",
+    "No",
 }
 
 

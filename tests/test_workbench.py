@@ -519,8 +519,8 @@ def test_the_stable_learning_rate_follows_the_scaling():
     # Gradient descent just below the rate settles; just above, it explodes.
     wb.update(lr=0.9 * wb.stable_learning_rate)
     wb.run(2000)
-    assert not wb.diverged
+    assert not wb.trainer.diverged
     wb.update(lr=1.1 * wb.stable_learning_rate)
     wb.reset()
     wb.run(2000)
-    assert wb.diverged
+    assert wb.trainer.diverged

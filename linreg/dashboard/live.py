@@ -1,30 +1,12 @@
 """The live views' payload: the numbers the browser draws, and only those it does not hold yet.
 
 Plain Python (no Streamlit): the page passes the component's events to ``LiveSession.handle``
-and mounts the component with the dict it returns. Everything is JSON-ready: floats are
-written as the shortest text that reads back to the same float32 (the engine's precision),
-non-finite values as ``None``; texts a person reads as numbers (``loss_text``, ``r2_text``,
-``optimum_text``) come formatted here by ``linreg.formatting`` so the page shows exactly them.
-
-Payload (``update``), every key always present unless marked optional:
-    run        str   the training run the numbers belong to; a new one restarts the views
-    seq        int   grows with every payload; the browser ignores one it has seen
-    event      int   the id of the browser event this answers (0: none)
-    latest     int   the server trainer's epoch
-    loss_from  int   ``loss[i]`` is the loss after epoch ``loss_from + i``; the browser drops
-                     what it holds from ``loss_from`` on before appending (a Pause truncates)
-    loss       [float]
-    frames     [frame] epochs to draw, ascending; the last is where the views stop
-    mode       "show" | "play" | "run": play: keep playing at ``speed`` and ask for more;
-               run: play these frames once, then stop on the last
-    speed      int   epochs per drawn frame (play and run)
-    diverged   str | None  the divergence message's parameters are the caller's to word
-    setup      (optional) sent with a new run or when asked: see ``setup``
-frame: e epoch, W (K, D) weight and b (K,) bias in original units, gW (K, D) and gb (K,) the
-    gradients of the epoch's last update (training units; None at epoch 0 or thinned),
-    p (R, K) predictions of the rows shown, r2 (K,), loss_text, change_text (the loss's change
-    since the epoch before, None at epoch 0), r2_text, eq (K,) each target's equation, and
-    with one input ``line`` (K, 2): the fitted line's values at the smallest and largest input.
+and mounts the component with the dict it returns: ``encode(LiveSession.message)``, a
+``LivePayload`` (``linreg.dashboard.live_message``: its fields, shapes and JSON Schema).
+Floats are written as the shortest text that reads back to the same float32 (the engine's
+precision), non-finite values as ``None``; texts a person reads as numbers (``loss_text``,
+``r2_text``, ``optimum_text``) come formatted here by ``linreg.formatting`` so the page shows
+exactly them.
 
 Events may carry ``prefs`` ({"run", "speed", "log"}: the Run epochs, the play speed and the
 log switch as the browser shows them); ``LiveSession.handle`` saves changed ones in the
@@ -40,6 +22,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from linreg.dashboard.live_message import (
+    Divergence,
+    EarlierCurve,
+    LiveFrame,
+    LivePayload,
+    LiveSetup,
+    Prefs,
+    encode,
+)
 from linreg.dashboard.settings import MAX_RUN_EPOCHS, MAX_SPEED
 from linreg.dashboard.views import equations
 from linreg.formatting import number
@@ -50,6 +41,9 @@ SHOWN_ROWS = 200  # rows drawn in the predictions chart and table
 FRAMES_PER_BATCH = 45  # Play: frames trained ahead per batch (≈ 0.75 s at 60 frames/s)
 RUN_FRAMES = 45  # Run N: frames drawn on the way to epoch N
 MAX_BATCH_EPOCHS = 20_000  # Play at a high speed: epochs trained per batch at most
+# ... and for about this long at most, so that a slow machine keeps the curve moving: the frames
+# then spread over what was trained (fewer epochs a frame than asked), never one frame a batch.
+BATCH_SECONDS = 0.4
 MAX_EARLIER_POINTS = 2000  # points per earlier run's curve
 
 _ids = itertools.count(1)
@@ -98,9 +92,13 @@ LABEL_KEYS = {
     "col_predicted": "pred.predicted",
     "col_error": "pred.error",
     "weights_title": "weights.title",
+    "announce": "live.announce",
+    "announce_change": "live.announce_change",
+    "skip_controls": "live.skip_controls",
+    "skip_views": "live.skip_views",
 }
 # Templates the browser fills itself: their parameters are left as "{name}".
-TEMPLATE_PARAMS = ("epoch", "each", "shown", "rows", "count")
+TEMPLATE_PARAMS = ("epoch", "each", "shown", "rows", "count", "loss", "change")
 
 
 class _Blank(str):
@@ -143,13 +141,6 @@ def shown_rows(n_rows: int) -> np.ndarray:
     return np.arange(min(n_rows, SHOWN_ROWS))
 
 
-def loss_after(trainer: Trainer, epoch: int) -> float:
-    """Full-data loss of the weights after ``epoch`` (0 … trainer.epoch)."""
-    if epoch < trainer.epoch:
-        return float(trainer.history.loss[epoch])
-    return trainer.current_loss()
-
-
 def losses(trainer: Trainer, start: int) -> list:
     """Loss after each epoch ``start`` … trainer.epoch, as payload numbers."""
     start = max(0, min(start, trainer.epoch + 1))
@@ -157,7 +148,7 @@ def losses(trainer: Trainer, start: int) -> list:
     return f32(values[: trainer.epoch + 1 - start])
 
 
-def frame(trainer: Trainer, dataset, epoch: int) -> dict:
+def frame(trainer: Trainer, dataset, epoch: int) -> LiveFrame:
     """The numbers of every live view at ``epoch``; ``dataset`` has inputs (N, D), targets
     (N, K), input_names and target_names."""
     inputs, targets = dataset.inputs, dataset.targets
@@ -167,25 +158,26 @@ def frame(trainer: Trainer, dataset, epoch: int) -> dict:
     predictions = inputs @ weight.T + bias
     r2 = r2_score(targets, predictions)
     rows = shown_rows(len(inputs))
-    loss = loss_after(trainer, epoch)
-    change = None if epoch == 0 else loss - loss_after(trainer, epoch - 1)
-    out = {
-        "e": epoch,
-        "W": f32(weight),
-        "b": f32(bias),
-        "gW": f32(snapshot.weight_grad) if gradients else None,
-        "gb": f32(snapshot.bias_grad) if gradients else None,
-        "p": f32(predictions[rows]),
-        "r2": f32(r2),
-        "loss_text": number(loss),
-        "change_text": None if change is None else number(change),
-        "r2_text": r2_text(r2),
-        "eq": equations(weight, bias, dataset.input_names, dataset.target_names),
-    }
+    loss = trainer.loss_after(epoch)
+    change = None if epoch == 0 else loss - trainer.loss_after(epoch - 1)
+    line = None
     if inputs.shape[1] == 1:
         ends = np.array([np.nanmin(inputs[:, 0]), np.nanmax(inputs[:, 0])])
-        out["line"] = f32(weight[:, :1] * ends[None, :] + bias[:, None])
-    return out
+        line = f32(weight[:, :1] * ends[None, :] + bias[:, None])
+    return LiveFrame(
+        e=epoch,
+        W=f32(weight),
+        b=f32(bias),
+        gW=f32(snapshot.weight_grad) if gradients else None,
+        gb=f32(snapshot.bias_grad) if gradients else None,
+        p=f32(predictions[rows]),
+        r2=f32(r2),
+        loss_text=number(loss),
+        change_text=None if change is None else number(change),
+        r2_text=r2_text(r2),
+        eq=equations(weight, bias, dataset.input_names, dataset.target_names),
+        line=line,
+    )
 
 
 @dataclass(frozen=True)
@@ -206,47 +198,42 @@ def setup(
     labels: Mapping[str, str],
     standardized: bool,
     earlier: Sequence[EarlierRun] = (),
-    prefs: Mapping[str, object] | None = None,
-) -> dict:
+    prefs: Prefs | None = None,
+) -> LiveSetup:
     """What stays the same during a run: names, words, the rows' actual values, the optimum,
     and ``prefs`` (run, speed, log) as the controls start."""
     rows = shown_rows(len(targets))
-    out = {
-        "inputs": list(input_names),
-        "targets": list(target_names),
-        "labels": dict(labels),
-        "optimum": f32(optimum),
-        "optimum_text": number(optimum),
-        "n_rows": int(len(targets)),
-        "actual": f32(targets[rows]),
-        "standardized": bool(standardized),
-        "prefs": dict(prefs or {"run": 100, "speed": 1, "log": False}),
-        "earlier": [
-            {"label": run.label, **_decimated(run.loss, MAX_EARLIER_POINTS)} for run in earlier
-        ],
-    }
-    if inputs.shape[1] == 1:
-        out["x"] = f32(inputs[rows, 0])
-        out["x_ends"] = f32([np.nanmin(inputs[:, 0]), np.nanmax(inputs[:, 0])])
-    return out
+    one_input = inputs.shape[1] == 1
+    return LiveSetup(
+        inputs=list(input_names),
+        targets=list(target_names),
+        labels=dict(labels),
+        optimum=f32(optimum),
+        optimum_text=number(optimum),
+        n_rows=int(len(targets)),
+        actual=f32(targets[rows]),
+        standardized=bool(standardized),
+        prefs=prefs or Prefs(run=100, speed=1, log=False),
+        earlier=[_decimated(run.label, run.loss, MAX_EARLIER_POINTS) for run in earlier],
+        x=f32(inputs[rows, 0]) if one_input else None,
+        x_ends=f32([np.nanmin(inputs[:, 0]), np.nanmax(inputs[:, 0])]) if one_input else None,
+    )
 
 
-def _decimated(loss: np.ndarray, max_points: int) -> dict:
+def _decimated(label: str, loss: np.ndarray, max_points: int) -> EarlierCurve:
     """Every point of a short curve; of a long one an evenly spaced subset with the last."""
     n = len(loss)
     keep = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
-    return {"epochs": keep.tolist(), "loss": f32(loss[keep])}
+    return EarlierCurve(label=label, epochs=keep.tolist(), loss=f32(loss[keep]))
 
 
-def divergence(trainer: Trainer) -> dict | None:
+def divergence(trainer: Trainer) -> Divergence | None:
     """Why and when the run diverged, and at which learning rate; None while it has not."""
     if not trainer.diverged:
         return None
-    return {
-        "reason": trainer.divergence,
-        "epoch": trainer.diverged_at,
-        "lr": f"{trainer.learning_rate:g}",
-    }
+    return Divergence(
+        reason=trainer.divergence, epoch=trainer.diverged_at, lr=f"{trainer.learning_rate:g}"
+    )
 
 
 def frame_epochs(start: int, stop: int, speed: int) -> list[int]:
@@ -272,7 +259,8 @@ class LiveSession:
     _runs_seen: int = -1
     _labels_sent: dict = field(default_factory=dict)
     _checkpoints: list[Checkpoint] = field(default_factory=list)
-    last: dict = field(default_factory=dict)
+    message: LivePayload | None = None  # the last payload, as built
+    last: dict = field(default_factory=dict)  # the last payload, encoded: what the page sends
     handled: int = 0  # id of the last browser event handled
     shown: int = 0  # the epoch the views show once the last answer is drawn
 
@@ -330,8 +318,9 @@ class LiveSession:
                 start = self.trainer.epoch
                 self._checkpoints = [*self._checkpoints[-3:], self.trainer.checkpoint()]
                 batch = min(FRAMES_PER_BATCH * speed, MAX_BATCH_EPOCHS)
-                wb.run(batch)
-                frames = frame_epochs(start, self.trainer.epoch, speed)
+                trained = wb.run(batch, BATCH_SECONDS)
+                stride = min(speed, max(1, math.ceil(trained / FRAMES_PER_BATCH)))
+                frames = frame_epochs(start, self.trainer.epoch, stride)
                 mode = "show" if self.trainer.diverged and not frames else "play"
                 self.shown = start
                 return self._answer(
@@ -363,6 +352,11 @@ class LiveSession:
             changed["log"] = bool(prefs["log"])
         if changed:
             self.workbench.update(**changed)
+
+    def redraw(self) -> None:
+        """Send the trainer's latest epoch at the next mount: the run changed outside the views
+        (a lesson's reveal)."""
+        self.message, self.last = None, {}
 
     @property
     def playing(self) -> bool:
@@ -415,27 +409,27 @@ class LiveSession:
         ds = wb.dataset
         self.seq += 1
         have = 0 if setup else max(0, min(have, trainer.epoch + 1))
-        payload = {
-            "run": self.run_id,
-            "seq": self.seq,
-            "event": event,
-            "latest": trainer.epoch,
-            "loss_from": have,
-            "loss": losses(trainer, have),
-            "frames": [frame(trainer, ds, e) for e in frames],
-            "mode": mode,
-            "speed": speed,
-            "diverged": divergence(trainer),
-        }
+        message = LivePayload(
+            run=self.run_id,
+            seq=self.seq,
+            event=event,
+            latest=trainer.epoch,
+            loss_from=have,
+            loss=losses(trainer, have),
+            frames=[frame(trainer, ds, e) for e in frames],
+            mode=mode,
+            speed=speed,
+            diverged=divergence(trainer),
+            setup=self.setup_now() if setup else None,
+        )
         if setup:
-            payload["setup"] = self.setup_now()
             self._labels_sent = dict(self.labels)
         if mode != "play":
             self.shown = frames[-1] if frames else trainer.epoch
-        self.last = payload
-        return payload
+        self.message, self.last = message, encode(message)
+        return self.last
 
-    def setup_now(self) -> dict:
+    def setup_now(self) -> LiveSetup:
         wb = self.workbench
         ds = wb.dataset
         return setup(
@@ -447,5 +441,5 @@ class LiveSession:
             labels=self.labels,
             standardized=self.trainer.config.standardize,
             earlier=[EarlierRun(run.label, run.loss) for run in wb.runs],
-            prefs={"run": wb.settings.run, "speed": wb.settings.speed, "log": wb.settings.log},
+            prefs=Prefs(run=wb.settings.run, speed=wb.settings.speed, log=wb.settings.log),
         )

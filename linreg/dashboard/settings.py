@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
+from linreg.dashboard.lesson import CHAPTERS
 from linreg.data import SAMPLES
 from linreg.texts import LANGUAGES
 from linreg.trainer import DEFAULT_EPOCHS, ENGINES, INITS, OPTIMIZERS, TrainConfig
@@ -41,6 +42,8 @@ class Settings:
     run: int = DEFAULT_EPOCHS  # epochs per press of Run
     speed: int = 5  # epochs per frame while playing; a browser draws about 2–6 frames a second
     log: bool = False  # loss curve on a log scale
+    present: bool = False  # present mode: the live views large on a projector's first screen
+    lesson: int = 0  # the guided lesson's chapter (from 1); 0: the free dashboard
 
     def train_config(self) -> TrainConfig:
         return TrainConfig(
@@ -128,6 +131,8 @@ PARSERS = {
     "run": _int_between(1, MAX_RUN_EPOCHS),
     "speed": _int_between(1, MAX_SPEED),
     "log": _flag,
+    "present": _flag,
+    "lesson": _int_between(1, len(CHAPTERS)),
 }
 assert set(PARSERS) == {f.name for f in fields(Settings)}
 

@@ -185,6 +185,22 @@ TEXT = Catalog(
             "El entrenamiento divergió en la época {epoch}: la pérdida se disparó con tasa de aprendizaje {lr}. "
             "Se muestran los últimos pesos anteriores. Prueba una tasa más pequeña o estandariza las entradas.",
         ),
+        "live.announce": ("Epoch {epoch}, loss {loss}", "Época {epoch}, pérdida {loss}"),
+        "live.announce_change": (
+            "Epoch {epoch}, loss {loss}, change {change}",
+            "Época {epoch}, pérdida {loss}, cambio {change}",
+        ),
+        "live.skip_controls": ("Skip to the controls", "Saltar a los controles"),
+        "live.skip_views": ("Skip to the live views", "Saltar a las vistas en vivo"),
+        "side.present": ("Present (projector)", "Presentar (proyector)"),
+        "side.present_help": (
+            "For a projector: hides the sidebar and the data table and shows the controls, the "
+            "readouts, W and the loss curve in large type on the first screen. The link keeps it "
+            "(present=1).",
+            "Para un proyector: oculta la barra lateral y la tabla de datos y muestra los "
+            "controles, las lecturas, W y la curva de pérdida en letra grande en la primera "
+            "pantalla. El enlace lo conserva (present=1).",
+        ),
         "look.label": ("Look back at epoch", "Volver a la época"),
         "look.help": (
             "Every view follows the epoch chosen here.",
@@ -195,6 +211,90 @@ TEXT = Catalog(
         "tab.landscape": ("Loss landscape", "Paisaje de la pérdida"),
         "tab.predict": ("Predict", "Predecir"),
         "tab.code": ("Code & downloads", "Código y descargas"),
+        # -- the guided lesson and its questions (issue 18; chapters in dashboard/lesson) --
+        "lesson.start": ("Guided lesson", "Lección guiada"),
+        "lesson.start_help": (
+            "The notebook's path in nine short chapters: read, do one thing, predict, reveal.",
+            "El camino del cuaderno en nueve capítulos cortos: lee, haz una cosa, predice, revela.",
+        ),
+        "lesson.leave": ("Leave the lesson", "Salir de la lección"),
+        "lesson.chapter": (
+            "Chapter {number} of {count}: {title}",
+            "Capítulo {number} de {count}: {title}",
+        ),
+        "lesson.do": ("**Try this:** {do}", "**Prueba esto:** {do}"),
+        "lesson.look": ("**Look at:** {view}", "**Mira:** {view}"),
+        "lesson.view.data": ("the data table", "la tabla de datos"),
+        "lesson.view.weights": ("the weights W and b", "los pesos W y b"),
+        "lesson.view.loss": ("the loss curve", "la curva de la pérdida"),
+        "lesson.view.predictions": (
+            "the predictions against the actual values",
+            "las predicciones frente a los valores reales",
+        ),
+        "lesson.view.step": ("Inside one step", "Dentro de un paso"),
+        "lesson.view.landscape": ("the loss landscape", "el paisaje de la pérdida"),
+        "lesson.view.predict": ("Predict", "Predecir"),
+        "lesson.view.code": ("Code & downloads", "Código y descargas"),
+        "lesson.back": ("Back", "Anterior"),
+        "lesson.next": ("Next", "Siguiente"),
+        "lesson.predict": ("Predict, then reveal", "Predice y luego revela"),
+        "lesson.your_answer": ("Your answer: {answer}", "Tu respuesta: {answer}"),
+        "lesson.guess": ("Your guess", "Tu estimación"),
+        "lesson.answer": ("Answer", "Responder"),
+        "lesson.reveal": ("Reveal", "Revelar"),
+        "lesson.reveal_help": (
+            "Runs {epochs} epoch(s) on your own run and shows what happened.",
+            "Ejecuta {epochs} época(s) en tu entrenamiento y muestra lo que pasó.",
+        ),
+        "lesson.answer_first": ("Answer first, then reveal.", "Responde primero y luego revela."),
+        "choice.up": ("Up", "Sube"),
+        "choice.down": ("Down", "Baja"),
+        "choice.increase": ("Increase", "Aumenta"),
+        "choice.decrease": ("Decrease", "Disminuye"),
+        "choice.yes": ("Yes", "Sí"),
+        "choice.no": ("No", "No"),
+        "result.right": ("You were right: {what}", "Acertaste: {what}"),
+        "result.wrong": ("Not this time: {what}", "Esta vez no: {what}"),
+        "result.score": (
+            "Your guess {guess} scores {score} of 1 (1 exact, 0 off by a factor of 10).",
+            "Tu estimación {guess} puntúa {score} de 1 (1 exacta, 0 si se aleja un factor 10).",
+        ),
+        "what.loss_direction.down": (
+            "the loss went down, from {before} to {after}.",
+            "la pérdida bajó, de {before} a {after}.",
+        ),
+        "what.loss_direction.up": (
+            "the loss did not go down: from {before} to {after}.",
+            "la pérdida no bajó: de {before} a {after}.",
+        ),
+        "what.largest_change": (
+            "the weight {cell} changed most, by {change}.",
+            "el peso {cell} fue el que más cambió, en {change}.",
+        ),
+        "what.weight_direction.increase": (
+            "the weight {cell} increased, by {change}.",
+            "el peso {cell} aumentó, en {change}.",
+        ),
+        "what.weight_direction.decrease": (
+            "the weight {cell} did not increase: it changed by {change}.",
+            "el peso {cell} no aumentó: cambió en {change}.",
+        ),
+        "what.divergence.yes": (
+            "the run diverged at epoch {epoch}.",
+            "el entrenamiento divergió en la época {epoch}.",
+        ),
+        "what.divergence.no": (
+            "the run did not diverge: after {epochs} epochs the loss is {after}.",
+            "el entrenamiento no divergió: tras {epochs} épocas la pérdida es {after}.",
+        ),
+        "what.loss_after": (
+            "after {epochs} epochs the loss is {after} (it was {before}).",
+            "tras {epochs} épocas la pérdida es {after} (era {before}).",
+        ),
+        "what.loss_after.diverged": (
+            "the run diverged at epoch {epoch}; the loss stayed at {after}.",
+            "el entrenamiento divergió en la época {epoch}; la pérdida quedó en {after}.",
+        ),
         "weights.title": ("Weights after epoch {epoch}", "Pesos tras la época {epoch}"),
         "weights.matrix": ("W", "W"),
         "weights.layout": (
@@ -330,6 +430,7 @@ TEXT = Catalog(
         "room.code": ("Room code", "Código de la sala"),
         "room.link": ("Link for the room", "Enlace para la sala"),
         "room.qr": ("Scan to follow", "Escanea para seguir"),
+        "room.qr_alt": ("QR code of the room's link", "Código QR del enlace de la sala"),
         "room.show_big": ("Show the code big", "Mostrar el código en grande"),
         "room.followers": ("Following now: {count}", "Siguiendo ahora: {count}"),
         "room.end": ("End the room", "Cerrar la sala"),
@@ -343,6 +444,62 @@ TEXT = Catalog(
             "aparecerá aquí.",
         ),
         "room.anonymous": ("anonymous", "anónimo"),
+        # predict, then reveal in a room
+        "quiz.header": ("Predict, then reveal", "Predice y luego revela"),
+        "quiz.ask": ("Ask the room", "Preguntar a la sala"),
+        "quiz.reveal": ("Reveal", "Revelar"),
+        "quiz.reveal_help": (
+            "Performs the question's Step or Run on your run and shows everyone the answer.",
+            "Ejecuta el paso o las épocas de la pregunta en tu entrenamiento y muestra la "
+            "respuesta a todos.",
+        ),
+        "quiz.which": ("Question", "Pregunta"),
+        "quiz.kind.chapter": ("The lesson chapter's question", "La pregunta del capítulo"),
+        "quiz.kind.loss_direction": ("Loss: up or down?", "Pérdida: ¿sube o baja?"),
+        "quiz.kind.largest_change": ("Which weight changes most?", "¿Qué peso cambia más?"),
+        "quiz.kind.weight_direction": ("A weight: up or down?", "Un peso: ¿aumenta o disminuye?"),
+        "quiz.kind.divergence": ("Divergence within N epochs?", "¿Diverge en N épocas?"),
+        "quiz.kind.loss_after": ("The loss after N epochs", "La pérdida tras N épocas"),
+        "quiz.asks.loss_direction": (
+            "At the next Step, will the loss go up or down?",
+            "En el próximo paso, ¿la pérdida sube o baja?",
+        ),
+        "quiz.asks.largest_change": (
+            "At the next Step, which weight will change most?",
+            "En el próximo paso, ¿qué peso cambiará más?",
+        ),
+        "quiz.asks.weight_direction": (
+            "At the next Step, will weight {cell} increase or decrease?",
+            "En el próximo paso, ¿el peso {cell} aumentará o disminuirá?",
+        ),
+        "quiz.asks.divergence": (
+            "Will training diverge within {epochs} epochs?",
+            "¿Divergirá el entrenamiento en {epochs} épocas?",
+        ),
+        "quiz.asks.loss_after": (
+            "What will the loss be after {epochs} more epochs?",
+            "¿Cuál será la pérdida tras {epochs} épocas más?",
+        ),
+        "quiz.answers": ("Answers: {count}", "Respuestas: {count}"),
+        "quiz.col_answers": ("Answers", "Respuestas"),
+        "quiz.your_guess": ("Your guess", "Tu estimación"),
+        "quiz.send": ("Answer", "Responder"),
+        "quiz.waiting": (
+            "You can change your answer until the presenter reveals it.",
+            "Puedes cambiar tu respuesta hasta que se revele.",
+        ),
+        "quiz.no_answer": (
+            "You did not answer this one. {what}",
+            "No respondiste a esta. {what}",
+        ),
+        "quiz.closed": (
+            "The answer is already revealed: answers are closed.",
+            "La respuesta ya se ha revelado: no se admiten más respuestas.",
+        ),
+        "quiz.scores": ("Scores", "Puntuaciones"),
+        "quiz.col_rank": ("Rank", "Puesto"),
+        "quiz.col_score": ("Score", "Puntos"),
+        "quiz.col_right": ("Right", "Aciertos"),
         "room.col_name": ("Who", "Quién"),
         "room.col_lr": ("Learning rate", "Tasa de aprendizaje"),
         "room.col_options": ("Options", "Opciones"),
@@ -369,6 +526,76 @@ TEXT = Catalog(
             "Loss {loss} (optimum {optimum}), {status}. {options}",
             "Pérdida {loss} (óptimo {optimum}), {status}. {options}",
         ),
+        # a room's challenge
+        "challenge.header": ("Challenge", "Reto"),
+        "challenge.target": ("Target: loss ≤", "Objetivo: pérdida ≤"),
+        "challenge.target_help": (
+            "On the data as they are now. The default is {factor}× the least-squares optimum of "
+            "these data ({optimum}).",
+            "Con los datos tal como están ahora. Por defecto, {factor}× el óptimo de mínimos "
+            "cuadrados de estos datos ({optimum}).",
+        ),
+        "challenge.limit": ("Epoch limit", "Límite de épocas"),
+        "challenge.start": ("Start a challenge", "Empezar un reto"),
+        "challenge.end": ("End the challenge", "Terminar el reto"),
+        "challenge.on": (
+            "Reach a loss ≤ {target} within {limit} epochs.",
+            "Alcanza una pérdida ≤ {target} en {limit} épocas como mucho.",
+        ),
+        "challenge.how": (
+            "Click “Make it mine”, choose your settings and press “Play the challenge”: the "
+            "fewest epochs to the target wins.",
+            "Pulsa «Hacerla mía», elige tus ajustes y pulsa «Jugar el reto»: gana quien "
+            "necesite menos épocas para llegar al objetivo.",
+        ),
+        "challenge.play": ("Play the challenge", "Jugar el reto"),
+        "challenge.play_help": (
+            "Your run starts again from its initial weights with your settings and trains up to "
+            "the target or the limit; the presenter's board ranks it and can re-run it to "
+            "verify.",
+            "Tu ejecución empieza de nuevo desde sus pesos iniciales con tus ajustes y entrena "
+            "hasta el objetivo o el límite; el tablero de quien presenta la clasifica y puede "
+            "repetirla para verificarla.",
+        ),
+        "challenge.reached": (
+            "Your settings reached the target in {epochs} epochs (loss {loss}).",
+            "Tus ajustes alcanzaron el objetivo en {epochs} épocas (pérdida {loss}).",
+        ),
+        "challenge.not_reached": (
+            "Your settings did not reach the target within {limit} epochs; the lowest loss was "
+            "{loss}.",
+            "Tus ajustes no alcanzaron el objetivo en {limit} épocas; la pérdida más baja fue "
+            "{loss}.",
+        ),
+        "challenge.empty": (
+            "No entries yet: attendees make the run theirs and press “Play the challenge”.",
+            "Aún no hay participaciones: cada asistente hace suya la ejecución y pulsa «Jugar el "
+            "reto».",
+        ),
+        "challenge.col_epochs": ("Epochs to the target", "Épocas hasta el objetivo"),
+        "challenge.col_loss": ("Loss reached", "Pérdida alcanzada"),
+        "challenge.col_verified": ("Verified", "Verificada"),
+        "challenge.verified.yes": ("yes", "sí"),
+        "challenge.verified.no": (
+            "no: the re-run differs",
+            "no: la repetición da otra cosa",
+        ),
+        "challenge.verified.none": ("not yet", "aún no"),
+        "challenge.never": ("not reached", "no alcanzado"),
+        "challenge.pick": ("Entry to verify", "Participación para verificar"),
+        "challenge.verify": ("Verify", "Verificar"),
+        "challenge.verify_help": (
+            "Re-runs the entry's settings here, on the challenge's data: an honest entry needs "
+            "the same number of epochs.",
+            "Repite aquí los ajustes de la participación, con los datos del reto: una "
+            "participación honesta necesita el mismo número de épocas.",
+        ),
+        "challenge.verify_all": ("Verify all", "Verificar todas"),
+        "challenge.entry": (
+            "{name} · learning rate {lr} · {epochs}",
+            "{name} · tasa de aprendizaje {lr} · {epochs}",
+        ),
+        "challenge.epochs": ("{epochs} epochs", "{epochs} épocas"),
         "room.join_code": ("Join a room: its code", "Unirse a una sala: su código"),
         "room.join": ("Join", "Unirse"),
         "room.following": ("Following room {code}", "Siguiendo la sala {code}"),
@@ -399,6 +626,15 @@ TEXT = Catalog(
             "Los datos de quien presenta — {rows} filas × {columns} columnas",
         ),
         "room.waiting": ("Waiting for the presenter…", "Esperando a quien presenta…"),
+        "room.reconnecting": (
+            "Reconnecting to the room…",
+            "Reconectando con la sala…",
+        ),
+        "room.stream_ended": ("The room has ended.", "La sala se ha cerrado."),
+        "room.stream_origin": (
+            "This room's stream answers only its own page.",
+            "El flujo de esta sala solo responde a su propia página.",
+        ),
     },
 )
 

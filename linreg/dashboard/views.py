@@ -10,31 +10,10 @@ from linreg.dashboard import landscape
 from linreg.dashboard.landscape import Param
 from linreg.dashboard.workbench import Workbench
 from linreg.formatting import equation
-from linreg.reference import r2_score
 
 STEP_ROWS = 10  # rows whose predictions "Inside one step" shows
 LANDSCAPE_RESOLUTION = 60  # grid points along each axis of the loss landscape
 LANDSCAPE_PATH_POINTS = 400  # at most this many epochs of the path are drawn
-
-
-@dataclass(frozen=True)
-class Status:
-    """The readouts: the loss of the weights after ``epoch``, its change, the floor, R²."""
-
-    epoch: int
-    loss: float
-    change: float | None  # since the epoch before (None at epoch 0)
-    optimum: float  # least-squares loss, the floor, in the units of ``loss``
-    r2: np.ndarray  # (K,) one per target
-
-
-def status(wb: Workbench, epoch: int) -> Status:
-    trainer = wb.trainer
-    loss = trainer.loss_after(epoch)
-    change = None if epoch == 0 else loss - trainer.loss_after(epoch - 1)
-    predictions = trainer.predict(wb.dataset.inputs, epoch)
-    r2 = r2_score(wb.dataset.targets, predictions)
-    return Status(epoch, loss, change, wb.optimum, r2)
 
 
 def equations(weight: np.ndarray, bias: np.ndarray, input_names, target_names) -> list[str]:

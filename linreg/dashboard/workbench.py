@@ -221,10 +221,6 @@ class Workbench:
         self.table_version += 1
 
     # -- training ------------------------------------------------------------------------------
-    @property
-    def diverged(self) -> bool:
-        return self.trainer.diverged
-
     @_locked
     def step(self) -> bool:
         return self.trainer.step()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -20,12 +21,14 @@ from linreg.dashboard.settings import (
 from linreg.dashboard.texts import LANGUAGES, t
 from linreg.dashboard.workbench import Place, Workbench
 from linreg.formatting import number
-from linreg.page import room, session, views
+from linreg.page import lesson, room, session, views
 from linreg.page.component import live_views
 from linreg.page.session import workbench
 from linreg.page.text import plain
 from linreg.trainer import ENGINES, INITS, OPTIMIZERS
 
+PAGE_CSS = Path(__file__).with_name("page.css")
+PRESENT_CSS = Path(__file__).with_name("present.css")
 EDIT_MAX_ROWS = 1000  # larger tables are shown as a read-only preview
 PREVIEW_ROWS = 200
 
@@ -37,22 +40,39 @@ trainer.warm_up()
 
 def main() -> None:
     st.set_page_config(page_title="linreg", page_icon="📉", layout="wide")
+    st.html(PAGE_CSS)
     if room.follow_ui():  # a session following a room sees only the presenter's run
         return
     wb = workbench()
     lang = wb.settings.lang
+    present = wb.settings.present
+    if present:
+        st.set_page_config(initial_sidebar_state="collapsed")
+        st.html(PRESENT_CSS)
     with st.sidebar:
         language_ui(wb)
+        present_ui(wb, lang)
         data_source_ui(wb, lang)
         roles_ui(wb, lang)
         training_ui(wb, lang)
+        lesson.toggle_ui(wb, lang)
         room.presenter_ui(wb, lang)
-    st.title(t("app.title", lang))
-    st.caption(t("app.subtitle", lang))
     room.error_ui(lang)
-    room.board_ui(lang)
-    table_ui(wb, lang)
-    live_ui(wb)
+    if present:  # the live views first; the lesson and the room's board under them, no table
+        live_ui(wb)
+        room.challenge_ui(wb, lang)
+        room.quiz_ui(wb, lang)
+        lesson.lesson_ui(wb, lang)
+        room.board_ui(lang)
+    else:
+        st.title(t("app.title", lang))
+        st.caption(t("app.subtitle", lang))
+        room.challenge_ui(wb, lang)
+        room.quiz_ui(wb, lang)
+        room.board_ui(lang)
+        lesson.lesson_ui(wb, lang)
+        table_ui(wb, lang)
+        live_ui(wb)
     session.sync_url(wb.settings)
 
 
@@ -66,6 +86,17 @@ def language_ui(wb: Workbench) -> None:
         key=f"lang_{st.session_state.widget_version}",
         on_change=session.on_setting,
         args=("lang", f"lang_{st.session_state.widget_version}"),
+    )
+
+
+def present_ui(wb: Workbench, lang: str) -> None:
+    _setting(
+        st.toggle,
+        "present",
+        t("side.present", lang),
+        bool,
+        value=wb.settings.present,
+        help=t("side.present_help", lang),
     )
 
 

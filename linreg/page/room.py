@@ -2,36 +2,54 @@
 "Make it mine". The room itself (stores, frames, forks) is ``linreg.dashboard.room_session``.
 
 Per session (``st.session_state``): ``room_presenter`` (Presenter, the session that started a
-room and holds its secret), ``room_follower`` and ``room_views`` (a follower and the adapter
-that feeds its live views), ``room_reporter`` (ForkReporter, after "Make it mine"),
+room and holds its secret), ``room_follower`` (a follower: its live views come by the room's stream,
+``linreg.page.stream``), ``room_reporter`` (ForkReporter, after "Make it mine"),
 ``room_lang`` (a follower's language), ``room_error`` (a LinregError to show once).
+
+A challenge (issue 18): the presenter sets it in the room's section (``challenge_setup_ui``)
+and ranks and verifies the entries on the board (``_ranking_part``); a follower's page says the
+target and the limit; an attendee who made the run theirs plays it (``challenge_ui``).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import math
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from linreg.dashboard import live
-from linreg.dashboard.room import qr_png, rooms_from_env
-from linreg.dashboard.room_session import Follower, ForkReporter, Presenter, make_it_mine
+from linreg.dashboard.challenge import (
+    DEFAULT_MAX_EPOCHS,
+    DEFAULT_TARGET_FACTOR,
+    MAX_EPOCHS,
+    Entry,
+    default_target,
+)
+from linreg.dashboard.live_message import LivePayload
+from linreg.dashboard.room import entry_id, qr_png, rooms_from_env
+from linreg.dashboard.room_session import (
+    Follower,
+    ForkReporter,
+    Presenter,
+    config_options,
+    make_it_mine,
+)
 from linreg.dashboard.texts import LANGUAGES, t
 from linreg.dashboard.workbench import Workbench
 from linreg.errors import LinregError
 from linreg.formatting import number
-from linreg.page import session
-from linreg.page.component import live_views
+from linreg.page import quiz, session
+from linreg.page.component import room_views
 from linreg.page.text import plain
 
-FOLLOW_SECONDS = 0.25  # a follower's page asks for the presenter's news this often
-POLL_SECONDS = 0.05  # ... and waits this long for them at most
 FOLLOWERS_SECONDS = 2.0  # the presenter's count of followers is refreshed this often
-BOARD_SECONDS = 2.0  # the presenter's board (and a follower's table and settings) likewise
+BOARD_SECONDS = 2.0  # the presenter's board likewise
+CHALLENGE_SECONDS = 3.0  # an attendee's page looks for a new (or ended) challenge this often
 DEFAULT_BASE_URL = "http://localhost:8501/"
 
 
@@ -84,9 +102,10 @@ def presenter_ui(wb: Workbench, lang: str) -> None:
     st.html(f'<div class="linreg-room-code" style="{CODE_STYLE}">{presenter.code}</div>')
     st.caption(t("room.link", lang))
     st.code(link, language=None, wrap_lines=True)
-    st.image(_qr(link), width="stretch", caption=t("room.qr", lang))
+    st.image(_qr(link), width="stretch", caption=t("room.qr", lang), alt=t("room.qr_alt", lang))
     st.button(t("room.show_big", lang), on_click=_big_qr, args=(link, presenter.code, lang))
     _followers_ui(presenter, lang)
+    challenge_setup_ui(presenter, wb, lang)
     st.button(t("room.end", lang), on_click=_end, key="room_end", type="primary")
 
 
@@ -108,13 +127,13 @@ def _followers_ui(presenter: Presenter, lang: str) -> None:
 @st.dialog(" ", width="large")
 def _big_qr(link: str, code: str, lang: str) -> None:
     st.html(f'<div class="linreg-room-code" style="{CODE_STYLE};font-size:4rem">{code}</div>')
-    st.image(_qr(link), width=640)
+    st.image(_qr(link), width=640, alt=t("room.qr_alt", lang))
     st.code(link, language=None, wrap_lines=True)
 
 
 def _start(wb: Workbench) -> None:
     try:
-        st.session_state.room_presenter = Presenter.start(rooms(), wb, session.live().last or None)
+        st.session_state.room_presenter = Presenter.start(rooms(), wb, session.live().message)
     except LinregError as error:
         st.session_state.room_error = error
 
@@ -128,7 +147,178 @@ def _end() -> None:
             st.session_state.room_error = error
 
 
-def publisher(wb: Workbench) -> Callable[[dict], None] | None:
+# -- the presenter's challenge ----------------------------------------------------------------
+def challenge_setup_ui(presenter: Presenter, wb: Workbench, lang: str) -> None:
+    """Start a challenge on the data as they are (a target loss, an epoch limit), or the one
+    on and its end."""
+    st.subheader(t("challenge.header", lang))
+    if presenter.challenge is not None:
+        challenge_info_ui(presenter.challenge_description, lang)
+        st.button(
+            t("challenge.end", lang),
+            on_click=_end_challenge,
+            args=(presenter,),
+            key="challenge_end",
+        )
+        return
+    optimum = wb.reference.loss
+    start = float(np.mean(np.square(wb.dataset.targets)))  # the loss of zero weights
+    names = "|".join((*wb.dataset.input_names, "→", *wb.dataset.target_names))
+    target_key = f"challenge_target_{wb.table_version}_{names}"  # new data: a new default
+    st.number_input(
+        t("challenge.target", lang),
+        min_value=0.0,
+        value=default_target(optimum, start),
+        format="%g",
+        key=target_key,
+        help=t(
+            "challenge.target_help", lang, factor=DEFAULT_TARGET_FACTOR, optimum=number(optimum)
+        ),
+    )
+    st.number_input(
+        t("challenge.limit", lang),
+        min_value=1,
+        max_value=MAX_EPOCHS,
+        value=DEFAULT_MAX_EPOCHS,
+        step=100,
+        key="challenge_limit",
+    )
+    st.button(
+        t("challenge.start", lang),
+        on_click=_start_challenge,
+        args=(presenter, wb, target_key),
+        key="challenge_start",
+    )
+
+
+def _start_challenge(presenter: Presenter, wb: Workbench, target_key: str) -> None:
+    target = st.session_state.get(target_key)
+    limit = st.session_state.get("challenge_limit")
+    try:
+        presenter.set_challenge(wb, target, limit)
+    except LinregError as error:
+        st.session_state.room_error = error
+
+
+def _end_challenge(presenter: Presenter) -> None:
+    presenter.end_challenge()
+
+
+def challenge_info_ui(challenge: Mapping | None, lang: str) -> None:
+    """The challenge's target and limit, as everyone in the room reads them."""
+    if not challenge:
+        return
+    target, limit = float(challenge["target_loss"]), int(challenge["max_epochs"])
+    text = t("challenge.on", lang, target=number(target), limit=f"{limit:,}")
+    st.html(
+        f'<div class="linreg-challenge" data-challenge-target="{target!r}" '
+        f'data-challenge-limit="{limit}"><b>{html.escape(t("challenge.header", lang))}</b>: '
+        f"{html.escape(text)}</div>"
+    )
+
+
+def _ranking_ui(presenter: Presenter, lang: str) -> None:
+    if presenter.challenge is not None:
+        _ranking_part(presenter, lang)
+
+
+@st.fragment(run_every=BOARD_SECONDS)
+def _ranking_part(presenter: Presenter, lang: str) -> None:
+    """The challenge's entries ranked: epochs to the target, the loss reached, verified or not;
+    Verify re-runs an entry's settings here."""
+    if presenter.challenge is None:
+        return
+    challenge_info_ui(presenter.challenge_description, lang)
+    ranking = presenter.ranking()
+    if not ranking:
+        st.caption(t("challenge.empty", lang))
+        return
+    head = "".join(
+        f"<th>{html.escape(t(key, lang))}</th>"
+        for key in (
+            "quiz.col_rank",
+            "room.col_name",
+            "room.col_lr",
+            "room.col_options",
+            "challenge.col_epochs",
+            "challenge.col_loss",
+            "challenge.col_verified",
+        )
+    )
+    rows, ids = [], {}
+    for rank, entry in ranking:
+        public = entry_id(presenter.code, entry.follower)
+        ids[public] = (rank, entry)
+        verified = presenter.verified(entry)
+        state = "" if verified is None else ("yes" if verified else "no")
+        said = t(f"challenge.verified.{state or 'none'}", lang)
+        epochs = "" if entry.epochs is None else str(entry.epochs)
+        cells = (
+            str(rank),
+            entry.nickname or t("room.anonymous", lang),
+            f"{entry.config.learning_rate:g}",
+            _options_text(config_options(entry.config)),
+            f"{entry.epochs:,}" if entry.epochs is not None else t("challenge.never", lang),
+            number(entry.loss) if math.isfinite(entry.loss) else "–",
+            said,
+        )
+        rows.append(
+            f'<tr data-entry="{public}" data-rank="{rank}" data-epochs="{epochs}" '
+            f'data-verified="{state}">' + "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+        )
+    st.html(
+        f'<table class="linreg-scores" data-board="challenge"><tr>{head}</tr>'
+        f"{''.join(rows)}</table>"
+    )
+    # The picked entry is kept by its label while the ranks move: a label without the rank.
+    labels: dict[str, str] = {}
+    for public, (_, entry) in ids.items():
+        label = _entry_label(entry, lang)
+        same = sum(1 for other in labels.values() if other.split(" (#")[0] == label)
+        labels[public] = f"{label} (#{same + 1})" if same else label
+    left, middle, right = st.columns([3, 1, 1], vertical_alignment="bottom")
+    pick = left.selectbox(
+        t("challenge.pick", lang), list(ids), format_func=labels.get, key="challenge_pick"
+    )
+    middle.button(
+        t("challenge.verify", lang),
+        on_click=_verify,
+        args=(presenter, [ids[pick][1]]),
+        help=t("challenge.verify_help", lang),
+        key="challenge_verify",
+    )
+    right.button(
+        t("challenge.verify_all", lang),
+        on_click=_verify,
+        args=(presenter, [entry for _, entry in ranking]),
+        key="challenge_verify_all",
+    )
+
+
+def _entry_label(entry: Entry, lang: str) -> str:
+    epochs = (
+        t("challenge.never", lang)
+        if entry.epochs is None
+        else t("challenge.epochs", lang, epochs=f"{entry.epochs:,}")
+    )
+    return t(
+        "challenge.entry",
+        lang,
+        name=entry.nickname or t("room.anonymous", lang),
+        lr=f"{entry.config.learning_rate:g}",
+        epochs=epochs,
+    )
+
+
+def _verify(presenter: Presenter, entries: list[Entry]) -> None:
+    try:
+        for entry in entries:
+            presenter.verify(entry)
+    except LinregError as error:
+        st.session_state.room_error = error
+
+
+def publisher(wb: Workbench) -> Callable[[LivePayload], None] | None:
     """What to do with each payload of this session's live views: publish it to the room it
     presents, report its own run to the room it forked from; None if neither."""
     presenter: Presenter | None = st.session_state.get("room_presenter")
@@ -136,13 +326,20 @@ def publisher(wb: Workbench) -> Callable[[dict], None] | None:
     if presenter is None and reporter is None:
         return None
 
-    def on_payload(payload: dict) -> None:
+    def on_payload(payload: LivePayload) -> None:
         if presenter is not None and not presenter.ended:
             presenter.publish(payload, wb)
         if reporter is not None and reporter.error is None:
-            reporter.report(wb, force=payload.get("mode") != "play")
+            reporter.report(wb, force=payload.mode != "play")
 
     return on_payload
+
+
+def quiz_ui(wb: Workbench, lang: str) -> None:
+    """The presenter's Ask the room / Reveal, with the live tally (``linreg.page.quiz``)."""
+    presenter: Presenter | None = st.session_state.get("room_presenter")
+    if presenter is not None and not presenter.ended:
+        quiz.presenter_ui(presenter, wb, lang)
 
 
 def board_ui(lang: str) -> None:
@@ -151,6 +348,7 @@ def board_ui(lang: str) -> None:
     if presenter is None or presenter.ended:
         return
     with st.expander(t("room.board", lang), expanded=True):
+        _ranking_ui(presenter, lang)
         _board_part(presenter, lang)
 
 
@@ -200,7 +398,7 @@ def _board_part(presenter: Presenter, lang: str) -> None:
     )
     ids = [e.entry_id for e in entries]
     names = {e.entry_id: _entry_name(e.summary.to_dict(), lang) for e in entries}
-    shown = presenter.rooms.shown(presenter.code)
+    shown = presenter.board_shown
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     choice = left.selectbox(t("room.pick", lang), ids, format_func=names.get, key="room_board_pick")
     with right:
@@ -208,8 +406,7 @@ def _board_part(presenter: Presenter, lang: str) -> None:
             st.button(t("room.show", lang), on_click=_show_entry, args=(presenter, choice))
         else:
             st.button(t("room.unshow", lang), on_click=_show_entry, args=(presenter, None))
-    if shown is not None:
-        shown_ui({"entry_id": shown.entry_id, "summary": shown.summary.to_dict()}, lang)
+    shown_ui(shown, lang)
 
 
 def _show_entry(presenter: Presenter, entry: str | None) -> None:
@@ -280,6 +477,61 @@ def shown_ui(entry: Mapping | None, lang: str) -> None:
             st.line_chart(curve, height=200)
 
 
+# -- an attendee's challenge -------------------------------------------------------------------
+def challenge_ui(wb: Workbench, lang: str) -> None:
+    """An attendee who made the room's run theirs: the room's challenge, Play the challenge,
+    and what their settings reached."""
+    reporter: ForkReporter | None = st.session_state.get("room_reporter")
+    if reporter is None:
+        return
+    challenge = reporter.challenge()
+    _challenge_watch(reporter, challenge)
+    if challenge is None:
+        return
+    with st.container(border=True, key="room_challenge"):
+        challenge_info_ui(challenge, lang)
+        entry = reporter.entry if reporter.entered == challenge["challenge"] else None
+        if entry is not None:
+            if entry.epochs is not None:
+                said = t(
+                    "challenge.reached", lang, epochs=f"{entry.epochs:,}", loss=number(entry.loss)
+                )
+            else:
+                limit = f"{int(challenge['max_epochs']):,}"
+                loss = number(entry.loss) if math.isfinite(entry.loss) else "–"
+                said = t("challenge.not_reached", lang, limit=limit, loss=loss)
+            epochs = "" if entry.epochs is None else entry.epochs
+            st.html(
+                f'<div class="linreg-result" data-challenge-epochs="{epochs}" role="status">'
+                f"{html.escape(said)}</div>"
+            )
+        st.button(
+            t("challenge.play", lang),
+            on_click=_play_challenge,
+            args=(wb, reporter, challenge),
+            type="primary",
+            help=t("challenge.play_help", lang),
+            key="challenge_play",
+        )
+
+
+@st.fragment(run_every=CHALLENGE_SECONDS)
+def _challenge_watch(reporter: ForkReporter, shown: Mapping | None) -> None:
+    """Redraw the page once the room's challenge is not the one shown (set, ended, replaced)."""
+    if reporter.challenge() != shown:
+        st.rerun()
+
+
+def _play_challenge(wb: Workbench, reporter: ForkReporter, challenge: Mapping) -> None:
+    """The attendee's run, started again and trained up to the target or the limit; the
+    live views then show it."""
+    try:
+        reporter.play(wb, challenge)
+    except LinregError as error:
+        st.session_state.room_error = error
+    session.live().redraw()
+
+
 # -- joining -----------------------------------------------------------------------------------
 def join_ui(lang: str) -> None:
     """A small box to type a room's code."""
@@ -294,36 +546,14 @@ def _join_typed(lang: str) -> None:
 
 def _join(text: str, lang: str) -> bool:
     try:
-        follower = Follower.join(rooms(), text, _client(), live.labels(t, lang), lang)
+        follower = Follower.join(rooms(), text, _client(), lang)
     except LinregError as error:
         st.session_state.room_error = error
         return False
     st.session_state.room_follower = follower
-    st.session_state.room_views = FollowerViews(follower)
     st.session_state.room_lang = lang
     st.query_params.from_dict({"room": follower.code, "lang": lang})
     return True
-
-
-class FollowerViews:
-    """A follower as the live views' session: ``handle(event, labels)`` like LiveSession's,
-    but read-only. An event from the browser (only "sync" means anything) goes to
-    ``Follower.handle``; the mount polls the room for the presenter's news."""
-
-    def __init__(self, follower: Follower) -> None:
-        self.follower = follower
-        self.lang = follower.lang
-        self._answer: dict | None = None
-
-    def handle(self, event: Mapping | None, labels: Mapping[str, str] | None = None) -> dict:
-        if event is not None:
-            self._answer = self.follower.handle(event)
-            return self._answer or {}
-        if self._answer is not None:  # the event's answer is mounted before any news
-            answer, self._answer = self._answer, None
-            return answer
-        payload = self.follower.poll(POLL_SECONDS, labels, self.lang)
-        return payload or self.follower.last or {}
 
 
 # -- a follower's page ---------------------------------------------------------------------------
@@ -368,21 +598,43 @@ def follow_ui() -> bool:
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
     error_ui(lang)
-    _follower_context(follower, lang)
-    _follow_part(lang)
+    _follow_part(follower, lang)
     return True
 
 
 def _on_lang() -> None:
     lang = st.session_state.room_lang_select
     st.session_state.room_lang = lang
-    views: FollowerViews | None = st.session_state.get("room_views")
-    if views is not None:
-        views.lang = lang
-        st.query_params["lang"] = lang
+    st.query_params["lang"] = lang
 
 
-@st.fragment(run_every=BOARD_SECONDS)
+@st.fragment
+def _follow_part(follower: Follower, lang: str) -> None:
+    """A follower's views: pushed by the room's stream into the browser; nothing reruns here
+    per frame. The stream's note of a new context (settings, data, the shown run, a question,
+    its reveal, the lesson's chapter) or of the room's end reruns this fragment once, to redraw
+    what is beside the views."""
+    follower.refresh(lang)
+    _follower_context(follower, lang)
+    if follower.ended:
+        return
+    quiz.chapter_ui(follower, lang)
+    if follower.challenge:
+        with st.container(border=True, key="room_challenge"):
+            challenge_info_ui(follower.challenge, lang)
+            st.caption(t("challenge.how", lang))
+    quiz.follower_ui(follower, lang)
+    room_views(
+        f"room/{follower.code}/events?lang={lang}",
+        follower.context,
+        {
+            "reconnecting": t("room.reconnecting", lang),
+            "ended": t("room.stream_ended", lang),
+        },
+        key="room_live",
+    )
+
+
 def _follower_context(follower: Follower, lang: str) -> None:
     """The presenter's settings, table and shown run, as the room's frames brought them."""
     if follower.ended:
@@ -412,14 +664,6 @@ def _follower_context(follower: Follower, lang: str) -> None:
                 st.caption(t("main.preview", lang, shown=len(table), rows=follower.table_rows))
 
 
-@st.fragment(run_every=FOLLOW_SECONDS)
-def _follow_part(lang: str) -> None:
-    views: FollowerViews | None = st.session_state.get("room_views")
-    if views is None:
-        return
-    live_views(views, live.labels(t, views.lang), key="room_live")
-
-
 def _make_it_mine() -> None:
     follower: Follower | None = st.session_state.get("room_follower")
     if follower is None:
@@ -445,7 +689,4 @@ def _leave() -> None:
 
 
 def _forget_follower() -> None:
-    follower: Follower | None = st.session_state.pop("room_follower", None)
-    st.session_state.pop("room_views", None)
-    if follower is not None:
-        follower.close()
+    st.session_state.pop("room_follower", None)

@@ -5,6 +5,8 @@ The live views themselves (controls, readouts, weights, loss, predictions) are
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
@@ -25,6 +27,15 @@ STEP_PARAMETERS = 60  # rows of "Inside one step"'s update table, at most
 def _labels(lang: str) -> dict[str, str]:
     """The figures' words (figures.DEFAULT_LABELS) in ``lang``."""
     return {key: t(f"fig.{key}", lang) for key in figures.DEFAULT_LABELS}
+
+
+def code_block(code: str) -> str:
+    """``code`` as monospaced lines in a Markdown element (class ``lr-code``: page.css).
+
+    Not Streamlit's code block: its highlighter is a script loaded the first time one is shown
+    (0.6 s of script evaluation on a 2-core machine, landing on the first Step) that highlights
+    again at every Step; these few lines read as well in plain monospace."""
+    return f'<div class="lr-code">{html.escape(code)}</div>'
 
 
 def markdown_table(row_names, column_names, values: np.ndarray, written) -> str:
@@ -123,8 +134,8 @@ def step_ui(wb: Workbench, lang: str, epoch: int) -> None:
     }
     tables = {"step.1": predictions, "step.4": update_table}
     for key, code in lines.items():
-        block = f"{words[key]}\n\n```python\n{code}\n```"
-        st.markdown(block + (f"\n\n{tables[key]}" if key in tables else ""))
+        block = f"{words[key]}\n\n{code_block(code)}"
+        st.markdown(block + (f"\n\n{tables[key]}" if key in tables else ""), unsafe_allow_html=True)
 
 
 def landscape_ui(wb: Workbench, lang: str, epoch: int) -> None:

@@ -4,13 +4,18 @@ engine's own numbers to compare with (shared/docs/testing.md has the why of each
 
 from __future__ import annotations
 
+import socket
+import threading
+import urllib.parse
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pandas as pd
 from playwright.sync_api import Page, expect
 
 from linreg import TrainConfig, Trainer
+from linreg.dashboard.live_message import schema
 from linreg.formatting import equation, number
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +64,24 @@ def click_until_epoch(page: Page, label: str, epoch: int) -> None:
     wait_idle(page)
 
 
+def wait_still(page: Page, locator, seconds: float = 1.0, timeout: float = 20.0) -> None:
+    """Wait until ``locator`` has not moved for ``seconds``: a fragment above it that reran
+    (the room's board) can push it down a second after the page is idle, and a click aimed
+    at where it was lands on something else."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        box = locator.bounding_box()
+        if box != last:
+            last, since = box, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{locator} still moving after {timeout:g} s")
+
+
 def heatmap_cells(page: Page, which: str = "weights"):
     """The number cells of the weights' (or "grads'") table: W row by row, each row's b last."""
     return page.locator(f".lv-{which} td:not(.lv-gap)")
@@ -95,6 +118,36 @@ def assert_no_traceback(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
     body = page.locator("body").inner_text()
     assert "Traceback" not in body, body[:3000]
+
+
+# -- the live views' payloads, as the page receives them -------------------------------------
+# An init script: every live views' payload the page parses is kept in window.__payloads —
+# the component's data (Streamlit hands it over as JSON text) and the payload of a room
+# stream's frame message (stream.js parses each), which live.js's receive() then takes.
+RECORD_PAYLOADS = """
+window.__payloads = [];
+const parse = JSON.parse;
+JSON.parse = function (...args) {
+  const value = parse.apply(this, args);
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    if ("frames" in value && "seq" in value) window.__payloads.push(value);
+    else if (value.kind === "frame" && value.payload) window.__payloads.push(value.payload);
+  }
+  return value;
+};
+"""
+
+
+def received_payloads(page: Page) -> list[dict]:
+    """The payloads the page received since it loaded (with RECORD_PAYLOADS), each checked
+    against the live views' JSON Schema (``linreg.dashboard.live_message.schema``)."""
+    payloads = page.evaluate("window.__payloads")
+    assert payloads, "the page parsed no live views' payload: RECORD_PAYLOADS is out of date"
+    validator = jsonschema.Draft202012Validator(schema())
+    for i, payload in enumerate(payloads):
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(payload)]
+        assert not errors, f"payload {i} of {len(payloads)}: " + "; ".join(errors[:5])
+    return payloads
 
 
 # -- the engine's numbers ----------------------------------------------------------------------
@@ -137,3 +190,101 @@ def table_headers(page: Page):
     are its hidden mirror)."""
     header = "th[role=columnheader]:not(:first-of-type)"
     return page.get_by_test_id("stExpander").first.locator(header)
+
+
+# -- the network between a browser and the server --------------------------------------------
+class StreamCut:
+    """A TCP proxy in front of the server (``url``: its address for a browser), passing
+    everything through — the page, its scripts, Streamlit's WebSocket — except that ``cut()``
+    closes every connection that carried a room's stream request (``GET /room/…``) and refuses
+    new ones until ``mend()``: closed at once, unanswered (a network error to the browser), or
+    with ``cut(answer=b"HTTP/1.1 503 …")`` answered so (as a server whose room store is down).
+
+    ``requests``: each stream request's head as the browser sent it (text), in order;
+    ``refused``: how many were refused while cut. Use as a context manager.
+    """
+
+    STREAM = b"GET /room/"
+
+    def __init__(self, server: str) -> None:
+        parts = urllib.parse.urlsplit(server)
+        self.upstream = (parts.hostname, parts.port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.requests: list[str] = []
+        self.refused = 0
+        self.down = False
+        self.answer = b""
+        self._lock = threading.Lock()
+        self._streams: list[socket.socket] = []  # client and server sockets of stream requests
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def address(self, link: str) -> str:
+        """``link`` (on the server) as the same path and query through this proxy."""
+        parts = urllib.parse.urlsplit(link)
+        return urllib.parse.urlunsplit(("http", self.url[len("http://") :], *parts[2:]))
+
+    def cut(self, answer: bytes = b"") -> None:
+        with self._lock:
+            self.down, self.answer = True, answer
+            doomed, self._streams = self._streams, []
+        for sock in doomed:
+            _close(sock)
+
+    def mend(self) -> None:
+        with self._lock:
+            self.down = False
+
+    def close(self) -> None:
+        self.cut()
+        _close(self.listener)
+
+    def __enter__(self) -> StreamCut:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._connect, args=(client,), daemon=True).start()
+
+    def _connect(self, client: socket.socket) -> None:
+        try:
+            server = socket.create_connection(self.upstream)
+        except OSError:
+            _close(client)
+            return
+        threading.Thread(target=self._pump, args=(server, client, None), daemon=True).start()
+        self._pump(client, server, (client, server))
+
+    def _pump(self, source: socket.socket, sink: socket.socket, pair) -> None:
+        """Copy ``source`` to ``sink``; ``pair``: the browser → server direction, where
+        requests are read (an HTTP/1.1 connection may carry several, one after another)."""
+        try:
+            while chunk := source.recv(65536):
+                if pair is not None and chunk.startswith(self.STREAM):
+                    with self._lock:
+                        if self.down:
+                            self.refused += 1
+                            source.sendall(self.answer)
+                            break
+                        self.requests.append(chunk.decode("latin-1").split("\r\n\r\n")[0])
+                        self._streams.extend(pair)
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        _close(source)
+        _close(sink)
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

@@ -1,6 +1,7 @@
 """The live views (issue 11) on the real page: the numbers the component draws are the
 engine's, Pause lands the server on the epoch shown, look back redraws from the browser's
-numbers and the server's tabs follow it, the controls' settings go into the link, Spanish."""
+numbers and the server's tabs follow it, the controls' settings go into the link, Spanish;
+every payload the views receive matches the message's schema."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 from browserkit import (
+    RECORD_PAYLOADS,
+    VIEWPORT,
     button,
     click_until_epoch,
     engine_losses,
@@ -18,8 +21,10 @@ from browserkit import (
     heatmap_cells,
     open_tab,
     readout,
+    received_payloads,
     sample,
     wait_idle,
+    wait_loaded,
 )
 from playwright.sync_api import expect
 
@@ -132,3 +137,34 @@ def test_spanish_words_and_columns(open_page):
     expect(readout(page, "loss")).to_have_text(fmt(trainer.current_loss()))
     open_tab(page, "Código y descargas")
     expect(page.get_by_role("tabpanel")).to_contain_text("101")
+
+
+def test_every_payload_the_views_receive_matches_the_schema(browser, server):
+    """Setup, Step, Run, Play and its batches, Pause, a look back, Reset: what the page hands
+    live.js validates against ``linreg.dashboard.live_message.schema()``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(RECORD_PAYLOADS)
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/?speed=2")
+        wait_loaded(page)
+        click_until_epoch(page, "Step", 1)
+        click_until_epoch(page, "Step", 2)
+        click_until_epoch(page, "Run", 102)
+        button(page, "Play").click()
+        page.wait_for_function(
+            "() => parseInt(document.querySelector('[data-metric=\"epoch\"]').textContent) > 250"
+        )
+        button(page, "Pause").click()
+        expect(button(page, "Play")).to_be_enabled()
+        wait_idle(page)
+        page.locator("input.lv-look-slider").fill("40")
+        expect(readout(page, "epoch")).to_have_text("40")
+        wait_idle(page)
+        click_until_epoch(page, "Reset", 0)
+        payloads = received_payloads(page)
+        assert {p["mode"] for p in payloads} == {"show", "run", "play"}
+        assert sum("setup" in p for p in payloads) >= 2  # the first and the Reset's
+        assert max(p["latest"] for p in payloads) > 250
+    finally:
+        context.close()

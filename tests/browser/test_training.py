@@ -104,6 +104,10 @@ def test_views_of_the_step_landscape_and_code(page: Page):
     expect(panel).to_contain_text(loss_of_epoch_3)
     expect(panel).to_contain_text("loss.backward()")
     expect(panel).to_contain_text("W.grad.zero_()")
+    update = panel.locator("div", has_text="torch.no_grad()").last  # coloured on the server
+    assert (
+        "with torch.no_grad():\n    W -= W.grad * lr\n    b -= b.grad * lr" in update.inner_text()
+    )
     screenshot(page, "tab_inside_one_step")
 
     open_tab(page, "Loss landscape")

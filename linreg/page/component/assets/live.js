@@ -3,17 +3,22 @@
 // frames the server trained ahead, one per animation frame, and asks for more before they
 // run out. Payload and event schemas: linreg/dashboard/live.py.
 
-const PLOTLY_URL = new URL("plotly.min.js", import.meta.url).href;
+import { RoomStream } from "./stream.js";
+
+// plotly.js beside this file: the partial bundle the Makefile fetches (scatter traces only), or
+// the plotly package's full bundle where it is missing; the root's data-plotly names the file.
+let plotlyFile = "plotly-basic.min.js";
 let plotlyLoading = null;
 
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!plotlyLoading) {
+    const url = new URL(plotlyFile, import.meta.url).href;
     plotlyLoading = new Promise((resolve, reject) => {
       const script = document.createElement("script");
-      script.src = PLOTLY_URL;
+      script.src = url;
       script.onload = () => resolve(window.Plotly);
-      script.onerror = () => reject(new Error(`could not load ${PLOTLY_URL}`));
+      script.onerror = () => reject(new Error(`could not load ${url}`));
       document.head.appendChild(script);
     });
   }
@@ -22,7 +27,13 @@ function loadPlotly() {
 
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
 const FAINT = ["#9e9e9e", "#c49c94", "#98df8a", "#ff9896", "#c5b0d5", "#f7b6d2", "#dbdb8d"];
-const CONFIG = { displaylogo: false, responsive: true };
+// On a touch screen plotly shows its mode bar all the time, over the plot: left out there.
+const CONFIG = { displaylogo: false, responsive: true, displayModeBar: matchMedia("(pointer: coarse)").matches ? false : "hover" };
+// Each target's marker shape, so that targets differ by shape as well as colour.
+const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star"];
+// Legends at the figure's foot, under the axis title: never under the mode bar (top right).
+const LEGEND = { orientation: "h", x: 0, xanchor: "left", y: 0, yanchor: "bottom", yref: "container" };
+const ANNOUNCE_EVERY_MS = 2000; // the aria-live readout: at most one announcement this often
 // plotly's "RdBu" colour scale (zmid 0): value / max |value| in −1 … 1 → rgb.
 const RDBU = [
   [0, [5, 10, 172]], [0.35, [106, 137, 247]], [0.5, [190, 190, 190]],
@@ -40,6 +51,14 @@ function rdbu(unit) {
     }
   }
   return RDBU[RDBU.length - 1][1];
+}
+// WCAG's relative luminance; below 0.179 white text contrasts more than black.
+function luminance(...rgb) {
+  const [r, g, b] = rgb.map((c) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 // Plotly.animate with redraw: false moves the traces and axes without a full replot.
 const FAST = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" };
@@ -96,6 +115,7 @@ class LiveViews {
     this.drawnHead = -1; // loss points drawn on the curve: 0 … drawnHead
     this.charts = null;
     this.readonly = false; // a room's follower: no controls, no requests but "sync"
+    this.stream = null; // a room's follower: the room's stream (stream.js)
     this.build();
   }
 
@@ -157,8 +177,8 @@ class LiveViews {
     this.look = look;
 
     const grid = el("div", { class: "lv-grid" });
-    const left = el("div", { class: "lv-col" });
-    this.weightsTitle = el("h3", {}, "");
+    const left = el("div", { class: "lv-col lv-col-weights" });
+    this.weightsTitle = el("h2", {}, "");
     this.weightsCaption = el("p", { class: "lv-caption" }, "");
     this.weightsDiv = el("div", { class: "lv-chart lv-weights" });
     this.gradsDiv = el("div", { class: "lv-chart lv-grads" });
@@ -168,27 +188,80 @@ class LiveViews {
       this.weightsTitle, this.weightsCaption, this.weightsDiv, this.equations, this.gradsDiv,
       this.noGrad,
     );
-    const right = el("div", { class: "lv-col" });
-    this.lossTitle = el("h3", {}, "");
+    const right = el("div", { class: "lv-col lv-col-loss" });
+    this.lossTitle = el("h2", {}, "");
     this.lossDiv = el("div", { class: "lv-chart lv-loss" });
     this.lossEmpty = el("p", { class: "lv-caption" }, "");
     this.clearRuns = el("button", { type: "button", class: "lv-clear-runs" }, "");
     this.clearRuns.addEventListener("click", () => this.send("clear_runs"));
     right.append(this.lossTitle, this.logLabel, this.lossDiv, this.lossEmpty, this.clearRuns);
     grid.append(left, right);
-    const bottom = el("div", { class: "lv-grid" });
+    const bottom = el("div", { class: "lv-grid lv-bottom" });
     this.predDiv = el("div", { class: "lv-chart lv-pred" });
     this.lineDiv = el("div", { class: "lv-chart lv-line" });
     const tableBox = el("div", { class: "lv-table-box" });
     this.table = el("table", { class: "lv-table" });
     this.tableNote = el("p", { class: "lv-caption" }, "");
     tableBox.append(this.table, this.tableNote);
-    const charts = el("div", { class: "lv-col" });
+    const charts = el("div", { class: "lv-col lv-col-charts" });
     charts.append(this.predDiv, this.lineDiv);
     bottom.append(charts, tableBox);
-    this.predTitle = el("h3", {}, "");
+    this.predTitle = el("h2", {}, "");
     this.controls = controls;
-    r.append(controls, readouts, look, grid, this.predTitle, bottom);
+    this.readouts = readouts;
+    readouts.id = "lv-readouts";
+    readouts.tabIndex = -1;
+    controls.id = "lv-controls";
+    // What a screen reader says after a Step, and calmly during Play (see announce()).
+    this.announcer = el("div", { class: "lv-sr-only", role: "status", "aria-live": "polite", "data-announce": "" });
+    this.note = el("p", { class: "lv-note", role: "status", "data-stream": "note" }, "");
+    this.note.hidden = true;
+    r.append(this.note, controls, readouts, this.announcer, look, grid, this.predTitle, bottom);
+    this.skipLink();
+    // Boxes that scroll on a narrow screen are reachable (and scrolled) from the keyboard.
+    this.scrollBoxes = { weights: this.weightsDiv, grads: this.gradsDiv, table: tableBox };
+    for (const box of Object.values(this.scrollBoxes)) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "group");
+    }
+    // Charts follow their box's width (the sidebar opening, present mode, a phone turned).
+    this.resizer = new ResizeObserver((entries) => {
+      if (!window.Plotly) return;
+      for (const entry of entries) if (entry.target.data) window.Plotly.Plots.resize(entry.target);
+    });
+    for (const div of [this.lossDiv, this.predDiv, this.lineDiv]) this.resizer.observe(div);
+  }
+
+  // "Skip to the controls" (a follower: "to the live views"), the page's first Tab stop.
+  skipLink() {
+    let link = document.getElementById("lv-skip");
+    if (!link) {
+      link = el("a", { id: "lv-skip", class: "lv-skip", href: "#lv-controls" }, "");
+      document.body.prepend(link);
+    }
+    link.onclick = (event) => {
+      event.preventDefault();
+      if (this.readonly) this.readouts.focus();
+      else this.buttons.step.focus();
+    };
+    this.skip = link;
+  }
+
+  // The epoch, the loss and its change, said at most once every ANNOUNCE_EVERY_MS: the latest
+  // waits for its turn, so the epoch where Play pauses is always said.
+  announce(epoch, frame) {
+    const w = this.words();
+    const params = { epoch: epoch.toLocaleString("en-US"), loss: frame.loss_text, change: frame.change_text };
+    this.pendingAnnouncement = fill(frame.change_text === null ? w.announce : w.announce_change, params);
+    if (this.announceTimer) return;
+    const wait = Math.max(0, (this.announcedAt ?? -Infinity) + ANNOUNCE_EVERY_MS - performance.now());
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = 0;
+      this.announcedAt = performance.now();
+      if (this.announcer.textContent !== this.pendingAnnouncement) {
+        this.announcer.textContent = this.pendingAnnouncement;
+      }
+    }, wait);
   }
 
   words() {
@@ -224,6 +297,10 @@ class LiveViews {
     this.weightsCaption.textContent = w.weights_layout;
     this.noGrad.textContent = w.no_grad;
     this.lossTitle.textContent = w.loss_title;
+    this.scrollBoxes.weights.setAttribute("aria-label", `${w.W}, ${w.b}`);
+    this.scrollBoxes.grads.setAttribute("aria-label", `${w.W_grad}, ${w.b_grad}`);
+    this.scrollBoxes.table.setAttribute("aria-label", w.predictions);
+    this.skip.textContent = this.readonly ? w.skip_views : w.skip_controls;
     this.buildTable();
     this.charts = null; // re-created for the new run's shapes and words
   }
@@ -233,7 +310,7 @@ class LiveViews {
     const w = s.labels;
     const head = el("thead");
     const names = el("tr");
-    names.append(el("th", {}, ""));
+    names.append(el("th", { role: "presentation" }, ""));
     for (const t of s.targets) names.append(el("th", { colspan: "3" }, t));
     const cols = el("tr");
     cols.append(el("th", {}, w.row));
@@ -289,7 +366,6 @@ class LiveViews {
     this.loss.length = Math.min(this.loss.length, data.loss_from);
     for (const value of data.loss) this.loss.push(value);
     for (const frame of data.frames) this.frames.set(frame.e, frame);
-    this.latest = data.latest;
     this.divergedInfo = data.diverged;
     if (data.mode === "play" && this.readonly) {
       // A follower plays what the presenter played, at display rate, never far behind.
@@ -326,7 +402,10 @@ class LiveViews {
     this.updateControls();
     const last = data.frames.length ? data.frames[data.frames.length - 1].e : data.latest;
     if (data.event === 0 || data.frames.length === 0 || last === data.latest) this.head = data.latest;
-    this.ready.then(() => this.show(last === data.latest ? data.latest : last, last === data.latest));
+    const epoch = last === data.latest ? data.latest : last;
+    // The numbers at once; the charts once plotly.js has arrived (the first visit's longest wait).
+    if (!window.Plotly) this.show(epoch, last === data.latest);
+    this.ready.then(() => this.show(epoch, last === data.latest));
   }
 
   // A room's follower sees the presenter's views without their controls.
@@ -335,11 +414,73 @@ class LiveViews {
     this.readonly = readonly;
     this.controls.hidden = readonly;
     if (readonly) this.clearRuns.hidden = true;
+    if (this.setup) this.skip.textContent = readonly ? this.setup.labels.skip_views : this.setup.labels.skip_controls;
     this.updateControls();
+  }
+
+  // -- a room's follower: the views draw what the room's stream pushes ---------------------
+  follow(stream) {
+    this.streamContext = stream.context;
+    this.streamWords = stream.words;
+    if (this.streamOver === stream.url) return; // the room ended
+    if (this.stream && !this.stream.stopped && this.stream.url === stream.url) return;
+    const after = this.stream && this.stream.url === stream.url ? this.stream.version : null;
+    if (this.stream) this.stream.close();
+    if (after === null) {
+      this.run = null;
+      this.seq = 0;
+    }
+    this.stream = new RoomStream(
+      stream.url,
+      {
+        any: (m) => {
+          if (m.context !== undefined && m.context !== this.streamContext) {
+            this.streamContext = m.context;
+            this.askPage();
+          }
+        },
+        frame: (m) => this.fromStream(m),
+        end: () => {
+          this.streamOver = stream.url;
+          this.setNote(this.streamWords.ended);
+          this.stream.close();
+          this.askPage();
+        },
+      },
+      (state) => {
+        this.root.dataset.stream = state;
+        this.setNote(state === "open" ? "" : this.streamWords.reconnecting);
+      },
+      after,
+    );
+  }
+
+  fromStream(message) {
+    let payload = message.payload;
+    if (message.keyframe && payload.run === this.run && this.setup) {
+      payload = { ...payload }; // a periodic keyframe of the run on screen: no redraw from scratch
+      delete payload.setup;
+    }
+    this.receive(payload);
+  }
+
+  // The page redraws what is beside the views (settings, data, the shown run) once.
+  askPage() {
+    eventCounter = (eventCounter + 1) % 1000;
+    this.setTriggerValue("event", { id: Date.now() * 1000 + eventCounter, kind: "context" });
+  }
+
+  setNote(text) {
+    this.note.textContent = text || "";
+    this.note.hidden = !text;
   }
 
   // -- events to the server -----------------------------------------------------------------
   send(kind, extra = {}) {
+    if (this.stream && kind === "sync") {
+      this.stream.restart();
+      return;
+    }
     if (this.readonly && kind !== "sync") return;
     eventCounter = (eventCounter + 1) % 1000;
     this.setTriggerValue("event", {
@@ -461,8 +602,9 @@ class LiveViews {
   draw(epoch, atHead = true) {
     const Plotly = window.Plotly;
     const frame = this.frames.get(epoch);
-    if (!frame || !this.setup || !Plotly) return;
-    if (!this.charts) this.createCharts(Plotly);
+    if (!frame || !this.setup) return;
+    if (!this.charts) this.createTables();
+    if (Plotly && this.charts !== true) this.createCharts(Plotly);
     this.view = epoch;
     const w = this.words();
     this.readout.epoch.textContent = epoch.toLocaleString("en-US");
@@ -488,18 +630,29 @@ class LiveViews {
     this.gradsDiv.hidden = !grads;
     this.noGrad.hidden = grads;
     if (grads) this.drawHeatmap(this.gradCells, frame.gW, frame.gb);
-    this.drawLoss(false);
-    this.drawPredictions(Plotly, frame);
+    this.drawPredictionTable(frame);
+    if (this.charts === true) {
+      this.drawLoss(false);
+      this.drawPredictions(Plotly, frame);
+    }
+    if (atHead && epoch === this.head) this.announce(epoch, frame);
+  }
+
+  // The weights' and gradients' tables: drawn before plotly.js has arrived.
+  createTables() {
+    const s = this.setup;
+    const w = s.labels;
+    this.charts = "tables";
+    this.weightCells = this.buildHeatmap(this.weightsDiv, w.W, w.b);
+    this.gradCells = this.buildHeatmap(
+      this.gradsDiv, w.W_grad + (s.standardized ? w.grad_units : ""), w.b_grad,
+    );
   }
 
   createCharts(Plotly) {
     const s = this.setup;
     const w = s.labels;
     this.charts = true;
-    this.weightCells = this.buildHeatmap(this.weightsDiv, w.W, w.b);
-    this.gradCells = this.buildHeatmap(
-      this.gradsDiv, w.W_grad + (s.standardized ? w.grad_units : ""), w.b_grad,
-    );
     // Loss: earlier runs, this run, the optimum, the epoch shown.
     const hover = `${plain(w.fig_epoch)} %{x}<br>${plain(w.fig_loss)} %{y:.6~g}`;
     const traces = s.earlier.map((run, i) => ({
@@ -512,8 +665,7 @@ class LiveViews {
     traces.push({ x: [0, 1], y: [s.optimum, s.optimum], mode: "lines", name: plain(w.optimum), line: { color: "#2ca02c", width: 1.5, dash: "dash" }, hovertemplate: `${plain(w.optimum)} %{y:.6~g}<extra></extra>` });
     traces.push({ x: [], y: [], mode: "markers", name: plain(w.shown_epoch), marker: { color: COLOURS[3], size: 10, line: { color: "white", width: 1 } }, hovertemplate: `${hover}<extra></extra>` });
     this.lossLayout = {
-      height: 340, margin: { l: 70, r: 10, t: 30, b: 50 }, hovermode: "x",
-      legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
+      margin: { l: 70, r: 10, t: 10, b: 90 }, hovermode: "x", legend: LEGEND,
       xaxis: { title: { text: plain(w.fig_epoch) } },
       yaxis: { title: { text: plain(w.fig_loss) }, type: this.logBox.checked ? "log" : "linear" },
       uirevision: "loss",
@@ -528,14 +680,13 @@ class LiveViews {
     this.actualHi = hi;
     const predTraces = s.targets.map((name, k) => ({
       x: s.actual.map((row) => row[k]), y: s.actual.map(() => null), mode: "markers", name: plain(name),
-      marker: { color: COLOURS[k % COLOURS.length], size: 9 },
+      marker: { color: COLOURS[k % COLOURS.length], symbol: SYMBOLS[k % SYMBOLS.length], size: 9 },
       text: s.actual.map((_, i) => `${plain(w.row)} ${i + 1}`),
       hovertemplate: `%{text}<br>${plain(w.actual)} %{x:.4~g}<br>${plain(w.predicted)} %{y:.4~g}<extra>${plain(name)}</extra>`,
     }));
     predTraces.push({ x: [lo, hi], y: [lo, hi], mode: "lines", name: plain(w.identity), line: { color: "#7f7f7f", dash: "dot" }, hoverinfo: "skip" });
     this.predLayout = {
-      height: 400, margin: { l: 60, r: 10, t: 30, b: 50 }, hovermode: "closest",
-      legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
+      margin: { l: 60, r: 10, t: 10, b: 90 }, hovermode: "closest", legend: LEGEND,
       xaxis: { title: { text: plain(w.actual) } },
       yaxis: { title: { text: plain(w.predicted) } },
       uirevision: "pred",
@@ -545,25 +696,19 @@ class LiveViews {
     if (s.x) {
       const lineTraces = [];
       s.targets.forEach((name, k) => {
-        lineTraces.push({ x: s.x, y: s.actual.map((row) => row[k]), mode: "markers", name: plain(name), marker: { color: COLOURS[k % COLOURS.length], size: 8 } });
+        lineTraces.push({ x: s.x, y: s.actual.map((row) => row[k]), mode: "markers", name: plain(name), marker: { color: COLOURS[k % COLOURS.length], symbol: SYMBOLS[k % SYMBOLS.length], size: 8 } });
       });
       s.targets.forEach((name, k) => {
         lineTraces.push({ x: s.x_ends, y: [null, null], mode: "lines", name: `${plain(name)} · ${plain(w.fitted)}`, line: { color: COLOURS[k % COLOURS.length], width: 2.5 } });
       });
       this.lineLayout = {
-        height: 400, margin: { l: 60, r: 10, t: 30, b: 50 },
-        legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
+        margin: { l: 60, r: 10, t: 10, b: 90 }, legend: LEGEND,
         xaxis: { title: { text: plain(s.inputs[0]) } },
         yaxis: { title: { text: s.targets.map(plain).join(", ") } },
         uirevision: "line",
       };
       Plotly.newPlot(this.lineDiv, lineTraces, this.lineLayout, CONFIG);
     }
-  }
-
-  split() {
-    const n = this.setup.inputs.length;
-    return n / (n + 1.3);
   }
 
   // W and b (or their gradients) as a table of coloured cells with the values written in:
@@ -573,9 +718,9 @@ class LiveViews {
     const table = el("table", { class: "lv-heat" });
     const caption = el("caption", {}, title);
     const head = el("tr");
-    head.append(el("th", {}, ""));
+    head.append(el("th", { role: "presentation" }, ""));
     for (const name of s.inputs) head.append(el("th", { scope: "col" }, name));
-    head.append(el("th", { class: "lv-gap" }, ""), el("th", { scope: "col" }, biasTitle));
+    head.append(el("th", { class: "lv-gap", role: "presentation" }, ""), el("th", { scope: "col" }, biasTitle));
     table.append(caption, head);
     const cells = [];
     s.targets.forEach((name) => {
@@ -599,7 +744,7 @@ class LiveViews {
       td.textContent = number(value);
       const [r, g, b] = rdbu(value === null ? 0 : value / range);
       td.style.background = `rgb(${r},${g},${b})`;
-      td.style.color = r * 0.299 + g * 0.587 + b * 0.114 < 140 ? "#fff" : "#222";
+      td.style.color = luminance(r, g, b) < 0.179 ? "#fff" : "#000";
       td.title = number(value);
     };
     cells.forEach(({ row, bias }, i) => {
@@ -612,7 +757,7 @@ class LiveViews {
   // Plotly.update (one redraw) per frame; the curve's arrays grow in place.
   drawLoss(rebuild) {
     const Plotly = window.Plotly;
-    if (!Plotly || !this.charts) return;
+    if (!Plotly || this.charts !== true) return;
     const log = this.logBox.checked;
     const n = this.lossTrace;
     const head = Math.min(this.head, this.loss.length - 1);
@@ -714,6 +859,10 @@ class LiveViews {
         FAST,
       );
     }
+  }
+
+  drawPredictionTable(frame) {
+    const s = this.setup;
     frame.p.forEach((row, i) => {
       row.forEach((predicted, t) => {
         const [pCell, eCell] = this.predCells[i][t];
@@ -730,6 +879,7 @@ const views = new WeakMap();
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   const root = parentElement.querySelector(".linreg-live");
+  if (root.dataset.plotly) plotlyFile = root.dataset.plotly;
   let live = views.get(root);
   if (!live) {
     live = new LiveViews(root, setTriggerValue);
@@ -737,5 +887,9 @@ export default function (component) {
     loadPlotly();
   }
   live.setTriggerValue = setTriggerValue;
+  if (data && data.stream) {
+    live.follow(data.stream);
+    return () => live.stream && live.stream.close();
+  }
   live.receive(data);
 }
