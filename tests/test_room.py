@@ -290,6 +290,10 @@ def test_follower_count_follows_heartbeats(make_rooms):
         assert rooms.follower_count(keys.code) == 1
         rooms.heartbeat(keys.code, "a new tab")
         assert rooms.follower_count(keys.code) == 2
+        rooms.heartbeat(keys.code, "stream 1", "stream 2", "a new tab")  # one call for many
+        assert rooms.follower_count(keys.code) == 4
+        rooms.heartbeat(keys.code)  # nobody: no change
+        assert rooms.follower_count(keys.code) == 4
     finally:
         stop.set()
         thread.join()

@@ -210,3 +210,17 @@ def test_redis_restart_drill(server, monkeypatch):
         assert resumed.next()["payload"]["latest"] == 4
         resumed.close()
         stage.presenter.end()
+
+
+def test_a_burst_of_frames_arrives_in_order_once(server):
+    """Frames published within the stream's wait (FAN_OUT_SECONDS) go out as one batch: each
+    once, in version order, then the room's end."""
+    stage = Stage()
+    events = Events(server, f"/room/{stage.presenter.code}/events")
+    assert events.next()["keyframe"]
+    for _ in range(6):
+        stage.step()
+    assert [events.next()["payload"]["latest"] for _ in range(6)] == [1, 2, 3, 4, 5, 6]
+    stage.presenter.end()
+    assert events.next()["kind"] == "end"
+    events.close()

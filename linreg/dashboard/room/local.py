@@ -208,10 +208,11 @@ class LocalRooms(Rooms):
         with self._lock:
             return list(self._room(code).frames)
 
-    def heartbeat(self, code: str, follower_id: str) -> None:
+    def heartbeat(self, code: str, *follower_ids: str) -> None:
         with self._lock:
             room = self._room(code)
-            room.followers[follower_id] = time.monotonic() + self.heartbeat_seconds
+            expiry = time.monotonic() + self.heartbeat_seconds
+            room.followers.update(dict.fromkeys(follower_ids, expiry))
 
     def follower_count(self, code: str) -> int:
         with self._lock:

@@ -153,7 +153,7 @@ return {1, redis.call('HGETALL', KEYS[8])}
 _HEARTBEAT = """
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then return -1 end
-redis.call('ZADD', KEYS[5], ARGV[2], ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[5], ARGV[1], ARGV[i]) end
 redis.call('PEXPIRE', KEYS[5], ttl)
 return 1
 """
@@ -380,9 +380,10 @@ class RedisRooms(Rooms):
         text = self._read(code, "shown")
         return None if text is None else BoardEntry.from_json(text)
 
-    def heartbeat(self, code: str, follower_id: str) -> None:
-        expiry_ms = (time.time() + self.heartbeat_seconds) * 1000
-        _raise_for(self._run("heartbeat", code, follower_id, expiry_ms), code)
+    def heartbeat(self, code: str, *follower_ids: str) -> None:
+        if follower_ids:
+            expiry_ms = (time.time() + self.heartbeat_seconds) * 1000
+            _raise_for(self._run("heartbeat", code, expiry_ms, *follower_ids), code)
 
     def follower_count(self, code: str) -> int:
         return int(self._run("count", code, time.time() * 1000))

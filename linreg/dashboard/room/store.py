@@ -243,8 +243,8 @@ class Rooms(ABC):
         return lambda: hub.unlisten(listener)
 
     @abstractmethod
-    def heartbeat(self, code: str, follower_id: str) -> None:
-        """Follower ``follower_id`` is here for the next ``heartbeat_seconds``."""
+    def heartbeat(self, code: str, *follower_ids: str) -> None:
+        """These followers are here for the next ``heartbeat_seconds`` (one store call)."""
 
     @abstractmethod
     def follower_count(self, code: str) -> int:
