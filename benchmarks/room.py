@@ -101,26 +101,8 @@ class Presenter(Session):
 
         self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None)
         self.buttons: dict[str, str] = {}
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        msg.rerun_script.widget_states.SetInParent()
-        await self.ws.send(msg.SerializeToString())
-        reply = Reply(0.0, 0)
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), RUN_TIMEOUT))
-            kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                element = fwd.delta.new_element
-                _read_element(element, reply)
-                if element.WhichOneof("type") == "button":
-                    self.buttons[element.button.label] = element.button.id
-                if element.WhichOneof("type") == "bidi_component":
-                    reply.fragment = fwd.delta.fragment_id
-            elif kind == "script_finished":
-                break
-        self.shown = reply
-        return reply
+        self.shown = await self.page_run()
+        return self.shown
 
     async def start_room(self) -> str:
         reply = await self.rerun(widget=self.buttons["Start a room"])

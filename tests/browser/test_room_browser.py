@@ -67,6 +67,20 @@ def expect_engine(page: Page, epoch: int, losses: list[str], config: TrainConfig
     expect(heatmap_cells(page).nth(weight.shape[1])).to_have_text(fmt(bias[0]))
 
 
+def play_then_pause(presenter: Page, watcher: Page) -> int:
+    """The presenter plays until ``watcher`` shows epoch 21 or later, then pauses; the epoch
+    where it paused, once the page is idle."""
+    button(presenter, "Play").click()
+    watcher.wait_for_function(
+        "() => parseInt(document.querySelector('[data-metric=\"epoch\"]').textContent) > 20"
+    )
+    button(presenter, "Pause").click()
+    expect(button(presenter, "Play")).to_be_enabled()
+    wait_idle(presenter)
+    presenter.wait_for_timeout(500)
+    return epoch_of(presenter)
+
+
 def test_a_room_follows_forks_and_stays_the_presenters(browser, open_page):
     config = TrainConfig()
     inputs, targets = sample()
@@ -87,15 +101,7 @@ def test_a_room_follows_forks_and_stays_the_presenters(browser, open_page):
         expect(followers[1].get_by_text("Siguiendo la sala")).to_be_visible()
 
         # Play, then Pause: everyone ends on the presenter's paused epoch.
-        button(presenter, "Play").click()
-        presenter.wait_for_function(
-            "() => parseInt(document.querySelector('[data-metric=\"epoch\"]').textContent) > 20"
-        )
-        button(presenter, "Pause").click()
-        expect(button(presenter, "Play")).to_be_enabled()
-        wait_idle(presenter)
-        presenter.wait_for_timeout(500)
-        paused = epoch_of(presenter)
+        paused = play_then_pause(presenter, watcher=presenter)
         losses = engine_losses(inputs, targets, config, paused + 2)
         expect_engine(presenter, paused, losses, config)
         for page in everyone:
@@ -213,15 +219,7 @@ def test_a_follower_receives_by_the_stream_without_reruns(browser, open_page):
         assert follower.evaluate("window.__scriptRuns") == runs
 
         # Play and Pause travel on the stream too; still no rerun of the follower's session.
-        button(presenter, "Play").click()
-        follower.wait_for_function(
-            "() => parseInt(document.querySelector('[data-metric=\"epoch\"]').textContent) > 20"
-        )
-        button(presenter, "Pause").click()
-        expect(button(presenter, "Play")).to_be_enabled()
-        wait_idle(presenter)
-        presenter.wait_for_timeout(500)
-        paused = epoch_of(presenter)
+        paused = play_then_pause(presenter, watcher=follower)
         losses = engine_losses(inputs, targets, config, paused + 1)
         expect_engine(follower, paused, losses, config)
         assert follower.evaluate("window.__scriptRuns") == runs
