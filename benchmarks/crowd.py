@@ -58,8 +58,9 @@ class Session:
         if self.ws is not None:
             await self.ws.close()
 
-    async def click(self, kind: str) -> Reply:
-        """The component's event ``kind`` ("step"), as its setTriggerValue("event", …) sends."""
+    async def click(self, kind: str, **extra) -> Reply:
+        """The component's event ``kind`` ("step"; ``extra``: its other fields, e.g. Play's
+        speed), as its setTriggerValue("event", …) sends."""
         shown = self.shown.payload
         event = {
             "id": next(self.ids),
@@ -67,6 +68,7 @@ class Session:
             "run": shown["run"],
             "have": shown["loss_from"] + len(shown["loss"]),
             "shown": shown["frames"][-1]["e"],
+            **extra,
         }
         reply = await self.rerun(
             trigger=(events_id(self.shown.component), [{"event": "event", "value": event}]),

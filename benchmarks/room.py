@@ -126,40 +126,18 @@ class Presenter(Session):
     async def play(self, seconds: float, clicks: Clicks) -> None:
         """Play as the browser does: "play", then "more" for each batch, then "pause"."""
         clicks_at = time.time()
-        reply = await self.click_event("play", speed=1)
+        reply = await self.click("play", speed=1)
         clicks.sent[reply.payload["latest"]] = clicks_at
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             await asyncio.sleep(PLAY_BATCH_SECONDS)
             clicks_at = time.time()
-            reply = await self.click_event("more", speed=1, shown=reply.payload["latest"])
+            reply = await self.click("more", speed=1, shown=reply.payload["latest"])
             clicks.sent[reply.payload["latest"]] = clicks_at
             clicks.problems.extend(reply.exceptions)
         clicks_at = time.time()
-        reply = await self.click_event("pause", shown=reply.payload["latest"])
+        reply = await self.click("pause", shown=reply.payload["latest"])
         clicks.sent[reply.payload["latest"]] = clicks_at
-
-    async def click_event(self, kind: str, **extra) -> Reply:
-        from benchmarks.crowd import events_id
-
-        shown = self.shown.payload
-        event = {
-            "id": next(self.ids),
-            "kind": kind,
-            "run": shown["run"],
-            "have": shown["loss_from"] + len(shown["loss"]),
-            "shown": shown["frames"][-1]["e"],
-            **extra,
-        }
-        reply = await Session.rerun(
-            self,
-            trigger=(events_id(self.shown.component), [{"event": "event", "value": event}]),
-            fragment=self.shown.fragment,
-        )
-        reply.component = reply.component or self.shown.component
-        reply.fragment = reply.fragment or self.shown.fragment
-        self.shown = reply
-        return reply
 
 
 class Crowd:

@@ -122,8 +122,9 @@ def test_scripts_are_compressed_once_and_then_served_from_memory():
         assert gzip.decompress(body).decode() == BUNDLE
     plain = get(path)  # a client that does not take gzip: from the app, as it is
     assert plain[1].decode() == BUNDLE and "content-encoding" not in plain[0]
-    get(path, accept_encoding="gzip", more=(("range", "bytes=0-9"),))  # ranges pass on
-    assert served == [path, path, path]
+    get(path, accept_encoding="gzip", more=(("range", "bytes=0-9"),))  # ranges pass on,
+    get(path, accept_encoding="gzip", more=(("if-none-match", '"abc"'),))  # and revalidations
+    assert served == [path] * 4
 
 
 def test_an_edited_live_view_asset_is_served_afresh(tmp_path, monkeypatch):

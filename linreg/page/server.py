@@ -70,14 +70,16 @@ class CompressedAssets:
         self.cached_bytes = 0
 
     def _key(self, scope: Scope) -> tuple[str, int] | None:
+        """The cache's key for this request, None for one the app answers itself (not a GET
+        of a cached asset, no gzip, or a range or a conditional request)."""
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return None
         path: str = scope["path"]
+        if not any(prefix in path for prefix in CACHED_PREFIXES):
+            return None
         request = Headers(scope=scope)
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or "gzip" not in request.get("accept-encoding", "")
-            or "range" in request
-            or not any(prefix in path for prefix in CACHED_PREFIXES)
+        if "gzip" not in request.get("accept-encoding", "") or any(
+            name in request for name in ("range", "if-none-match", "if-modified-since")
         ):
             return None
         version = 0
